@@ -1,0 +1,143 @@
+// The value types that flow through mailscout:
+//   ServerCandidate   a server that some source says may work (discover/)
+//   SourceStatus      how one discovery source went (discover/)
+//   DiscoveryResult   everything discovery found for an address
+//   TlsInfo           what a TLS handshake showed (net/)
+//   CheckResult       the outcome of testing one server (verify/)
+//   Recommendation    the settings setup proposes (recommend/)
+//   SetupReport       everything `setup` learned, for printing and exports
+// Plain structs without I/O; copyable; serialised by report/ (docs/json.md).
+// No field ever holds a password.
+#ifndef MAILSCOUT_CORE_MODEL_H_
+#define MAILSCOUT_CORE_MODEL_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/result.h"
+#include "core/types.h"
+
+namespace mailscout {
+
+struct ServerCandidate {
+  Protocol protocol = Protocol::kImap;
+  std::string host;  // ASCII (A-label) host name, lower case, no trailing dot
+  uint16_t port = 0;
+  Security security = Security::kTls;
+  // Username with placeholders already replaced, e.g. "alice@example.com".
+  // Empty when the source did not say (callers then try address and local part).
+  std::string username;
+  Source source = Source::kGuess;
+  Trust trust = Trust::kGuessed;
+  // Where exactly it came from: a URL, "SRV _imaps._tcp.example.com", a file.
+  std::string detail;
+  // ISPDB <authentication> values in source order ("password-cleartext",
+  // "password-encrypted", "OAuth2", ...); empty when unknown.
+  std::vector<std::string> auth;
+  // Order within its source (SRV priority/weight order, file order); lower first.
+  int rank = 0;
+  // Other sources that named the same protocol/host/port/security.
+  std::vector<Source> also_from;
+};
+
+struct SourceStatus {
+  std::string name;    // a Source name ("srv", "autoconfig", ...) or a sub-step
+  std::string status;  // "found", "none", "error", "timeout", "skipped"
+  int64_t ms = 0;
+  std::string detail;  // what was asked and what came back, in plain words
+};
+
+// What the bundled database / ISPDB says about the provider, if anything.
+struct ProviderInfo {
+  std::string id;            // emailProvider id, e.g. "gmail.com"
+  std::string display_name;  // "Google Mail"
+  // "password", "app-password" or "oauth2-only" (mailscout's <loginPolicy>).
+  std::string login_policy = "password";
+  std::string documentation_url;
+};
+
+struct DiscoveryResult {
+  std::string email;   // as typed (Unicode domain if it was)
+  std::string domain;  // ASCII form used for lookups
+  std::vector<ServerCandidate> candidates;  // merged, best first per protocol
+  std::vector<SourceStatus> sources;
+  std::vector<std::string> warnings;
+  std::optional<ProviderInfo> provider;
+};
+
+struct TlsInfo {
+  std::string version;  // "TLSv1.3"
+  std::string cipher;   // "TLS_AES_256_GCM_SHA384"
+  std::string subject;  // certificate subject, one line
+  std::string issuer;
+  std::vector<std::string> sans;  // DNS subjectAltNames
+  std::string not_before;         // ISO 8601 UTC
+  std::string not_after;
+  bool chain_ok = false;       // chain verified against the trust store (+ --ca-file)
+  bool name_ok = false;        // host name matches (RFC 6125)
+  std::string chain_error;     // OpenSSL's reason when !chain_ok, e.g. "certificate has expired"
+  int chain_error_code = 0;    // X509_V_ERR_* when !chain_ok
+};
+
+// One timed phase of a check, in the order they ran.
+struct PhaseTiming {
+  std::string phase;  // "resolve", "connect", "tls", "greeting", "starttls", "auth", ...
+  int64_t ms = 0;
+};
+
+struct CheckResult {
+  Protocol protocol = Protocol::kImap;
+  std::string host;
+  uint16_t port = 0;
+  Security security = Security::kTls;
+  std::string username;     // the username tried (empty: no login attempted)
+  std::string address;      // the IP address that answered, if any
+  bool ok = false;          // every requested step passed
+  std::optional<Error> error;
+  std::optional<TlsInfo> tls;
+  std::vector<std::string> capabilities;     // after TLS, when TLS was used
+  std::vector<std::string> auth_mechanisms;  // SASL mechanisms offered
+  std::string auth_used;       // "PLAIN", "SCRAM-SHA-256", "LOGIN (IMAP)", "USER/PASS", ...
+  bool login_attempted = false;
+  bool login_ok = false;
+  std::string greeting;        // the server's first line (redacted of nothing: it has no secret)
+  std::vector<PhaseTiming> timings;
+  int64_t ms = 0;              // total
+  std::vector<std::string> transcript;  // "C: ..." / "S: ..." lines, credentials as ***
+};
+
+// A recommended server setting with the evidence for it.
+struct Setting {
+  Protocol protocol = Protocol::kImap;
+  std::string host;
+  uint16_t port = 0;
+  Security security = Security::kTls;
+  std::string username;
+  std::string auth;       // "password-cleartext", "password-encrypted", "OAuth2" (ISPDB words)
+  bool verified = false;  // a login succeeded with these exact settings
+  Source source = Source::kGuess;
+  std::string reason;     // why this one, in plain words
+};
+
+struct Recommendation {
+  std::optional<Setting> incoming;
+  std::optional<Setting> outgoing;
+  std::vector<Setting> incoming_alternatives;  // also work, best first
+  std::vector<Setting> outgoing_alternatives;
+};
+
+struct SetupReport {
+  DiscoveryResult discovery;
+  std::vector<CheckResult> checks;
+  Recommendation recommended;
+  std::vector<std::string> warnings;
+  bool password_given = false;
+  std::string display_name;  // for exports: the account's name if known, else the address
+};
+
+}  // namespace mailscout
+
+#endif  // MAILSCOUT_CORE_MODEL_H_
