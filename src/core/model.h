@@ -107,6 +107,10 @@ struct CheckResult {
   std::vector<PhaseTiming> timings;
   int64_t ms = 0;              // total
   std::vector<std::string> transcript;  // "C: ..." / "S: ..." lines, credentials as ***
+  std::string auth_reply;  // the server's final reply to the login (success or failure)
+  // Things worth knowing that did not fail the check, e.g. a certificate
+  // problem ignored because of --insecure-tls.
+  std::vector<std::string> warnings;
 };
 
 // A recommended server setting with the evidence for it.

@@ -1,0 +1,130 @@
+// Tester: logs in to one mail server (IMAP, POP3 or SMTP submission) with one
+// security type and says exactly what happened.
+//
+// One Check() runs the phases in order, each under its own deadline and all
+// under CheckRequest::overall:
+//   resolve   host -> addresses through the Resolver (c-ares), IPv6 and IPv4
+//   connect   try each address in turn
+//   tls       implicit TLS (Security::kTls) handshake via TlsClient
+//   greeting  the server's first line (IMAP "* OK", POP3 "+OK", SMTP "220")
+//   starttls  capabilities, STARTTLS/STLS, handshake, capabilities again
+//   capabilities  IMAP CAPABILITY / POP3 CAPA / SMTP EHLO (again after TLS)
+//   auth      the strongest SASL mechanism both sides support (SCRAM-SHA-256,
+//             SCRAM-SHA-1, CRAM-MD5, PLAIN, LOGIN; XOAUTH2/OAUTHBEARER with an
+//             OAuth token), then IMAP LOGIN / POP3 USER+PASS as fallbacks
+//   logout    LOGOUT / QUIT (best effort, never turns a pass into a failure)
+//
+// Results are values: Check() never throws and always returns a CheckResult
+// whose `error` holds exactly one ErrorKind when ok == false:
+//   kDns               the host does not resolve
+//   kRefused           every address refused (or was unreachable)
+//   kTimeout           a phase ran out of time; Error::phase names it
+//                      ("resolve", "connect", "tls", "greeting", "starttls",
+//                      "capabilities", "auth", "overall") or "cancelled"
+//   kTls               the TLS handshake failed
+//   kCertificate       untrusted / self-signed / expired / wrong name (message
+//                      says which); with TlsOptions::insecure the check goes
+//                      on and the problem is only reported in `tls`/`warnings`
+//   kStartTlsMissing   security starttls, but the server does not offer
+//                      STARTTLS/STLS or refuses it
+//   kAuth              credentials rejected (server's words in server_reply)
+//   kAuthMechanism     no usable login method (e.g. IMAP LOGINDISABLED and
+//                      no SASL mechanism, or only mechanisms we lack)
+//   kCleartextRefused  security plain, a password given, no allow_plaintext:
+//                      decided BEFORE any credential is sent (capabilities
+//                      are still reported)
+//   kProtocol          the server broke the protocol (garbage, over-long
+//                      line, unexpected close, endless multi-line reply)
+//
+// The password and OAuth token are never copied into the result: the
+// transcript replaces credentials and SASL payloads with "***".
+//
+// Threads: a Tester holds only references to a thread-safe Resolver and
+// TlsClient, so Check() may run from many threads at once. The Resolver and
+// TlsClient must outlive the Tester.
+#ifndef MAILSCOUT_VERIFY_TESTER_H_
+#define MAILSCOUT_VERIFY_TESTER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/deadline.h"
+#include "core/model.h"
+#include "core/types.h"
+#include "dns/resolver.h"
+#include "net/tls.h"
+
+namespace mailscout {
+
+// Budget for each phase; each is further capped by CheckRequest::overall.
+struct PhaseTimeouts {
+  Millis resolve{5000};
+  Millis connect{5000};
+  Millis tls{5000};
+  Millis greeting{5000};
+  Millis command{5000};  // each command/reply exchange (CAPABILITY, EHLO, STARTTLS, ...)
+  Millis auth{8000};     // the whole login exchange
+
+  // Every phase set to `each` (used by --timeout to keep phases short).
+  static PhaseTimeouts All(Millis each) { return {each, each, each, each, each, each}; }
+};
+
+// Shared flag a caller sets to stop checks early (e.g. setup has its answer).
+// Checked between phases and at least every kCancelPollMs during reads and
+// connects; a cancelled check returns kTimeout with phase "cancelled".
+using CancelFlag = std::shared_ptr<std::atomic<bool>>;
+inline CancelFlag MakeCancelFlag() { return std::make_shared<std::atomic<bool>>(false); }
+constexpr int64_t kCancelPollMs = 100;
+
+struct CheckRequest {
+  Protocol protocol = Protocol::kImap;
+  std::string host;
+  uint16_t port = 0;  // 0: DefaultPort(protocol, security)
+  Security security = Security::kTls;
+  std::string username;                    // empty: no login (like probe_only)
+  std::optional<std::string> password;     // none: check everything up to login
+  std::optional<std::string> oauth_token;  // XOAUTH2 / OAUTHBEARER bearer token
+  bool allow_plaintext = false;            // permit sending credentials without TLS
+  // Connect, TLS/STARTTLS and capabilities only; never log in (cheap probe
+  // for discovery's guesses).
+  bool probe_only = false;
+  bool transcript = false;  // fill CheckResult::transcript (redacted)
+  PhaseTimeouts timeouts;
+  // Hard end for the whole check (--timeout); none: sum of phases applies.
+  std::optional<Deadline> overall;
+  CancelFlag cancelled;  // optional
+  // Name sent in SMTP EHLO; empty: "mailscout.invalid".
+  std::string ehlo_name;
+};
+
+class Tester {
+ public:
+  // Both must outlive the Tester; both are used concurrently.
+  Tester(Resolver& resolver, const TlsClient& tls);
+
+  // Runs one check (see the file comment). Never throws.
+  CheckResult Check(const CheckRequest& request) const;
+
+  // Runs every request in parallel (at most max_parallel at once) and returns
+  // the results in request order. Never throws.
+  std::vector<CheckResult> CheckAll(const std::vector<CheckRequest>& requests,
+                                    size_t max_parallel = 4) const;
+
+ private:
+  Resolver& resolver_;
+  const TlsClient& tls_;
+};
+
+// `--security all`: one request per standard port/security pair of the
+// protocol (IMAP 993 tls, 143 starttls, 143 plain; POP3 995/110/110; SMTP
+// 465 tls, 587 starttls, 587 plain, 25 starttls is not included), copying
+// everything else from `base` and resetting its port to the default.
+std::vector<CheckRequest> ExpandAllSecurities(const CheckRequest& base);
+
+}  // namespace mailscout
+
+#endif  // MAILSCOUT_VERIFY_TESTER_H_
