@@ -43,7 +43,8 @@ void PrintMainHelp(std::ostream& out, const std::vector<Command>& commands) {
 }
 
 void PrintCommandHelp(std::ostream& out, const Command& command) {
-  out << "Usage: " << command.usage << "\n\n" << command.summary << "\n\nOptions:\n"
+  out << "Usage: " << command.usage << "\n\n"
+      << command.summary << "\n\nOptions:\n"
       << FormatOptionHelp(command.options) << "  -h, --help                  show this help\n";
   if (!command.details.empty()) out << "\n" << command.details;
   out << "\n" << kExitHelp;

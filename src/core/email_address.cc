@@ -13,7 +13,9 @@ constexpr size_t kMaxLocalPart = 64;
 constexpr size_t kMaxDomain = 253;
 constexpr size_t kMaxLabel = 63;
 
-Error BadInput(std::string message) { return Error::Make(ErrorKind::kProtocol, std::move(message)); }
+Error BadInput(std::string message) {
+  return Error::Make(ErrorKind::kProtocol, std::move(message));
+}
 
 bool IsAtext(unsigned char c) {
   if (c >= 0x80) return true;  // UTF-8 (RFC 6531)
@@ -32,9 +34,8 @@ std::string Lower(std::string_view s) {
 
 bool IsLdh(std::string_view label) {
   if (label.empty() || label.front() == '-' || label.back() == '-') return false;
-  return std::all_of(label.begin(), label.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '-' || c == '_';
-  });
+  return std::all_of(label.begin(), label.end(),
+                     [](unsigned char c) { return std::isalnum(c) || c == '-' || c == '_'; });
 }
 
 }  // namespace
@@ -46,8 +47,8 @@ Result<std::string> ToAsciiDomain(std::string_view name) {
   if (lowered.find('\0') != std::string::npos) return BadInput("the domain contains a NUL byte");
   if (lowered.size() > 4 * kMaxDomain) return BadInput("the domain is too long");
 
-  const bool ascii = std::all_of(lowered.begin(), lowered.end(),
-                                 [](unsigned char c) { return c < 0x80; });
+  const bool ascii =
+      std::all_of(lowered.begin(), lowered.end(), [](unsigned char c) { return c < 0x80; });
   std::string result;
   if (ascii) {
     result = lowered;
@@ -114,7 +115,8 @@ Result<EmailAddress> EmailAddress::Parse(std::string_view text) {
   if (domain.find('.') == std::string_view::npos) {
     return BadInput("'" + std::string(domain) + "' is not a full domain name (no dot)");
   }
-  if (domain.front() == '[') return BadInput("address literals such as [192.0.2.1] are not supported");
+  if (domain.front() == '[')
+    return BadInput("address literals such as [192.0.2.1] are not supported");
 
   Result<std::string> ascii = ToAsciiDomain(domain);
   if (!ascii.ok()) return ascii.error();

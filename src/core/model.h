@@ -60,8 +60,8 @@ struct ProviderInfo {
 };
 
 struct DiscoveryResult {
-  std::string email;   // as typed (Unicode domain if it was)
-  std::string domain;  // ASCII form used for lookups
+  std::string email;                        // as typed (Unicode domain if it was)
+  std::string domain;                       // ASCII form used for lookups
   std::vector<ServerCandidate> candidates;  // merged, best first per protocol
   std::vector<SourceStatus> sources;
   std::vector<std::string> warnings;
@@ -76,10 +76,10 @@ struct TlsInfo {
   std::vector<std::string> sans;  // DNS subjectAltNames
   std::string not_before;         // ISO 8601 UTC
   std::string not_after;
-  bool chain_ok = false;       // chain verified against the trust store (+ --ca-file)
-  bool name_ok = false;        // host name matches (RFC 6125)
-  std::string chain_error;     // OpenSSL's reason when !chain_ok, e.g. "certificate has expired"
-  int chain_error_code = 0;    // X509_V_ERR_* when !chain_ok
+  bool chain_ok = false;     // chain verified against the trust store (+ --ca-file)
+  bool name_ok = false;      // host name matches (RFC 6125)
+  std::string chain_error;   // OpenSSL's reason when !chain_ok, e.g. "certificate has expired"
+  int chain_error_code = 0;  // X509_V_ERR_* when !chain_ok
 };
 
 // One timed phase of a check, in the order they ran.
@@ -93,19 +93,19 @@ struct CheckResult {
   std::string host;
   uint16_t port = 0;
   Security security = Security::kTls;
-  std::string username;     // the username tried (empty: no login attempted)
-  std::string address;      // the IP address that answered, if any
-  bool ok = false;          // every requested step passed
+  std::string username;  // the username tried (empty: no login attempted)
+  std::string address;   // the IP address that answered, if any
+  bool ok = false;       // every requested step passed
   std::optional<Error> error;
   std::optional<TlsInfo> tls;
   std::vector<std::string> capabilities;     // after TLS, when TLS was used
   std::vector<std::string> auth_mechanisms;  // SASL mechanisms offered
-  std::string auth_used;       // "PLAIN", "SCRAM-SHA-256", "LOGIN (IMAP)", "USER/PASS", ...
+  std::string auth_used;  // "PLAIN", "SCRAM-SHA-256", "LOGIN (IMAP)", "USER/PASS", ...
   bool login_attempted = false;
   bool login_ok = false;
-  std::string greeting;        // the server's first line (redacted of nothing: it has no secret)
+  std::string greeting;  // the server's first line (redacted of nothing: it has no secret)
   std::vector<PhaseTiming> timings;
-  int64_t ms = 0;              // total
+  int64_t ms = 0;                       // total
   std::vector<std::string> transcript;  // "C: ..." / "S: ..." lines, credentials as ***
   std::string auth_reply;  // the server's final reply to the login (success or failure)
   // Things worth knowing that did not fail the check, e.g. a certificate
@@ -123,7 +123,7 @@ struct Setting {
   std::string auth;       // "password-cleartext", "password-encrypted", "OAuth2" (ISPDB words)
   bool verified = false;  // a login succeeded with these exact settings
   Source source = Source::kGuess;
-  std::string reason;     // why this one, in plain words
+  std::string reason;  // why this one, in plain words
 };
 
 struct Recommendation {

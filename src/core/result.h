@@ -37,8 +37,8 @@ struct Error {
 template <typename T>
 class Result {
  public:
-  Result(T value) : data_(std::move(value)) {}       // NOLINT: implicit by design
-  Result(Error error) : data_(std::move(error)) {}   // NOLINT: implicit by design
+  Result(T value) : data_(std::move(value)) {}      // NOLINT: implicit by design
+  Result(Error error) : data_(std::move(error)) {}  // NOLINT: implicit by design
 
   bool ok() const { return data_.index() == 0; }
   explicit operator bool() const { return ok(); }

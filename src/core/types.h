@@ -20,16 +20,16 @@ enum class Security { kTls, kStartTls, kPlain };
 
 // The fixed set of failure kinds a check can report (see docs/json.md).
 enum class ErrorKind {
-  kDns,              // the name did not resolve
-  kRefused,          // TCP connection refused or network unreachable
-  kTimeout,          // a phase ran past its deadline; Error::phase names it
-  kTls,              // the TLS handshake failed
-  kCertificate,      // untrusted, expired or wrong-name certificate
-  kStartTlsMissing,  // STARTTLS/STLS not offered or refused
-  kAuth,             // credentials rejected
-  kAuthMechanism,    // no SASL mechanism both sides support
-  kCleartextRefused, // mailscout refused to send a password without TLS
-  kProtocol,         // the server broke the protocol
+  kDns,               // the name did not resolve
+  kRefused,           // TCP connection refused or network unreachable
+  kTimeout,           // a phase ran past its deadline; Error::phase names it
+  kTls,               // the TLS handshake failed
+  kCertificate,       // untrusted, expired or wrong-name certificate
+  kStartTlsMissing,   // STARTTLS/STLS not offered or refused
+  kAuth,              // credentials rejected
+  kAuthMechanism,     // no SASL mechanism both sides support
+  kCleartextRefused,  // mailscout refused to send a password without TLS
+  kProtocol,          // the server broke the protocol
 };
 
 // Where a server candidate came from.

@@ -32,8 +32,7 @@ class CaresResolver : public Resolver {
   static Result<std::unique_ptr<CaresResolver>> Create(const ResolverOptions& options);
   ~CaresResolver() override;
 
-  Result<std::vector<std::string>> ResolveHost(const std::string& host,
-                                               Deadline deadline) override;
+  Result<std::vector<std::string>> ResolveHost(const std::string& host, Deadline deadline) override;
   Result<std::vector<SrvRecord>> LookupSrv(const std::string& name, Deadline deadline) override;
   Result<std::vector<MxRecord>> LookupMx(const std::string& domain, Deadline deadline) override;
 

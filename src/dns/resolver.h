@@ -45,12 +45,10 @@ class Resolver {
 
   // SRV records for a full name such as "_imaps._tcp.example.com", as the
   // server sent them (ordering per RFC 2782 is the caller's job: OrderSrv()).
-  virtual Result<std::vector<SrvRecord>> LookupSrv(const std::string& name,
-                                                   Deadline deadline) = 0;
+  virtual Result<std::vector<SrvRecord>> LookupSrv(const std::string& name, Deadline deadline) = 0;
 
   // MX records of domain, sorted by preference (lowest first).
-  virtual Result<std::vector<MxRecord>> LookupMx(const std::string& domain,
-                                                 Deadline deadline) = 0;
+  virtual Result<std::vector<MxRecord>> LookupMx(const std::string& domain, Deadline deadline) = 0;
 };
 
 }  // namespace mailscout

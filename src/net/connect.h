@@ -19,7 +19,7 @@ namespace mailscout {
 
 struct TcpConnection {
   Poco::Net::StreamSocket socket;
-  std::string address;      // the IP address that accepted
+  std::string address;  // the IP address that accepted
   int64_t resolve_ms = 0;
   int64_t connect_ms = 0;
 };

@@ -42,11 +42,11 @@ TEST(EmailAddressTest, StripsTrailingDotOfDomain) {
 }
 
 TEST(EmailAddressTest, RejectsMalformedAddresses) {
-  for (const char* bad : {"", "alice", "alice@", "@example.com", "alice@example",
-                          "al ice@example.com", "alice@exa mple.com", "alice@@example.com",
-                          ".alice@example.com", "al..ice@example.com", "alice.@example.com",
-                          "alice@example..com", "alice@-example.com", "alice@[192.0.2.1]",
-                          "alice@exa_mple..com", "\"alice\"@example.com", "alice@example.com\n"}) {
+  for (const char* bad :
+       {"", "alice", "alice@", "@example.com", "alice@example", "al ice@example.com",
+        "alice@exa mple.com", "alice@@example.com", ".alice@example.com", "al..ice@example.com",
+        "alice.@example.com", "alice@example..com", "alice@-example.com", "alice@[192.0.2.1]",
+        "alice@exa_mple..com", "\"alice\"@example.com", "alice@example.com\n"}) {
     auto address = EmailAddress::Parse(bad);
     EXPECT_FALSE(address.ok()) << "accepted: " << bad;
     if (!address.ok()) {

@@ -1,0 +1,258 @@
+#include "net/tls.h"
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/Exception.h>
+#include <Poco/Net/InvalidCertificateHandler.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/Net/VerificationErrorArgs.h>
+#include <Poco/Net/X509Certificate.h>
+
+#include <mutex>
+#include <set>
+#include <vector>
+
+namespace mailscout {
+namespace {
+
+struct ChainError {
+  int code = 0;
+  int depth = 0;
+  std::string message;
+};
+
+// Poco reports chain problems to one process-wide handler, on the thread that
+// runs the handshake. Each handshake points this at its own list.
+thread_local std::vector<ChainError>* g_chain_errors = nullptr;
+
+class RecordingCertificateHandler : public Poco::Net::InvalidCertificateHandler {
+ public:
+  RecordingCertificateHandler() : InvalidCertificateHandler(false) {}
+  void onInvalidCertificate(const void* /*sender*/,
+                            Poco::Net::VerificationErrorArgs& args) override {
+    if (g_chain_errors != nullptr && g_chain_errors->size() < 16) {
+      g_chain_errors->push_back({args.errorNumber(), args.errorDepth(), args.errorMessage()});
+    }
+    // Let the handshake finish: TlsClient decides after it, so the report can
+    // show the certificate and --insecure-tls can continue.
+    args.setIgnoreError(true);
+  }
+};
+
+void InstallHandlerOnce(Poco::Net::Context::Ptr context) {
+  static std::once_flag once;
+  std::call_once(once, [&] {
+    Poco::Net::SSLManager::instance().initializeClient(nullptr, new RecordingCertificateHandler(),
+                                                       context);
+  });
+}
+
+std::string IsoTime(const Poco::DateTime& t) {
+  return Poco::DateTimeFormatter::format(t, Poco::DateTimeFormat::ISO8601_FORMAT);
+}
+
+std::string VersionName(int version) {
+  switch (version) {
+    case TLS1_3_VERSION:
+      return "TLSv1.3";
+    case TLS1_2_VERSION:
+      return "TLSv1.2";
+    case TLS1_1_VERSION:
+      return "TLSv1.1";
+    case TLS1_VERSION:
+      return "TLSv1.0";
+    default:
+      return "unknown";
+  }
+}
+
+std::string Join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += ", ";
+    out += item;
+  }
+  return out;
+}
+
+void DescribePeer(const Poco::Net::SecureStreamSocket& socket, const std::string& host,
+                  const std::vector<ChainError>& errors, TlsInfo* info) {
+  Poco::Net::SecureStreamSocket& s = const_cast<Poco::Net::SecureStreamSocket&>(socket);
+  if (auto session = s.currentSession(); !session.isNull() && session->sslSession() != nullptr) {
+    SSL_SESSION* ssl_session = session->sslSession();
+    info->version = VersionName(SSL_SESSION_get_protocol_version(ssl_session));
+    if (const SSL_CIPHER* cipher = SSL_SESSION_get0_cipher(ssl_session)) {
+      info->cipher = SSL_CIPHER_get_name(cipher);
+    }
+  }
+  info->chain_ok = errors.empty();
+  if (!errors.empty()) {
+    info->chain_error_code = errors.front().code;
+    info->chain_error = errors.front().message;
+  }
+  if (!s.havePeerCertificate()) {
+    info->name_ok = false;
+    if (info->chain_ok) {
+      info->chain_ok = false;
+      info->chain_error = "the server sent no certificate";
+    }
+    return;
+  }
+  Poco::Net::X509Certificate cert = s.peerCertificate();
+  info->subject = cert.subjectName();
+  info->issuer = cert.issuerName();
+  info->not_before = IsoTime(cert.validFrom());
+  info->not_after = IsoTime(cert.expiresOn());
+  std::string common_name;
+  std::set<std::string> names;
+  cert.extractNames(common_name, names);
+  info->sans.assign(names.begin(), names.end());
+  // RFC 6125: wildcard only as the whole left-most label; no partial wildcards.
+  const X509* x509 = cert.certificate();
+  info->name_ok = X509_check_host(const_cast<X509*>(x509), host.c_str(), host.size(),
+                                  X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, nullptr) == 1;
+}
+
+Error HandshakeError(const std::string& host, const std::string& detail) {
+  std::string message = "The TLS handshake with " + host + " failed";
+  if (detail.find("wrong version number") != std::string::npos ||
+      detail.find("packet length too long") != std::string::npos ||
+      detail.find("unknown protocol") != std::string::npos) {
+    message +=
+        ": the server does not speak TLS on this port (it may expect STARTTLS or plain text)";
+  } else if (detail.find("nexpectedly closed") != std::string::npos ||
+             detail.find("unexpected eof") != std::string::npos) {
+    message += ": the server closed the connection during the handshake";
+  } else if (detail.find("alert") != std::string::npos) {
+    message += ": the server refused the handshake (" + detail + ")";
+  } else if (!detail.empty()) {
+    message += " (" + detail + ")";
+  }
+  return Error::Make(ErrorKind::kTls, message, {}, "tls");
+}
+
+}  // namespace
+
+std::string DescribeCertificateProblem(const TlsInfo& info, const std::string& host) {
+  std::string problems;
+  auto add = [&](const std::string& p) { problems += (problems.empty() ? "" : "; ") + p; };
+  if (!info.chain_ok) {
+    switch (info.chain_error_code) {
+      case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+      case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+        add("The certificate of " + host +
+            " is self-signed: no trusted authority vouches for it (untrusted)");
+        break;
+      case X509_V_ERR_CERT_HAS_EXPIRED:
+        add("The certificate of " + host + " expired on " + info.not_after);
+        break;
+      case X509_V_ERR_CERT_NOT_YET_VALID:
+        add("The certificate of " + host + " is not valid before " + info.not_before);
+        break;
+      case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+      case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+      case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+        add("The certificate of " + host +
+            " is issued by an authority this computer does not trust (" +
+            (info.issuer.empty() ? std::string("unknown issuer") : info.issuer) +
+            "), or the server does not send its intermediate certificates (untrusted)");
+        break;
+      default:
+        add("The certificate of " + host + " could not be verified (" + info.chain_error + ")");
+    }
+  }
+  if (!info.name_ok && !info.subject.empty()) {
+    add("The certificate of " + host + " is issued for " +
+        (info.sans.empty() ? info.subject : Join(info.sans)) + ", not " + host + " (wrong name)");
+  }
+  return problems;
+}
+
+TlsClient::TlsClient(TlsOptions options) : options_(std::move(options)) {
+  try {
+    context_ = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", options_.ca_file,
+                                      Poco::Net::Context::VERIFY_RELAXED, 9, true,
+                                      "HIGH:!aNULL:!MD5:!RC4");
+  } catch (const Poco::Exception& e) {
+    ca_error_ = options_.ca_file.empty()
+                    ? "cannot set up TLS: " + e.displayText()
+                    : "cannot load the CA file " + options_.ca_file + ": " + e.displayText();
+    context_ = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", "",
+                                      Poco::Net::Context::VERIFY_RELAXED, 9, true,
+                                      "HIGH:!aNULL:!MD5:!RC4");
+  }
+  // Poco's own name check would throw before we can report; TlsClient checks
+  // the name itself with X509_check_host.
+  context_->enableExtendedCertificateVerification(false);
+  InstallHandlerOnce(context_);
+}
+
+TlsClient::~TlsClient() = default;
+
+Result<Poco::Net::SecureStreamSocket> TlsClient::Handshake(const Poco::Net::StreamSocket& plain,
+                                                           const std::string& host,
+                                                           Deadline deadline, TlsInfo* info) const {
+  if (!ca_error_.empty()) return Error::Make(ErrorKind::kTls, ca_error_, {}, "tls");
+  std::vector<ChainError> errors;
+  g_chain_errors = &errors;
+  struct Reset {
+    ~Reset() { g_chain_errors = nullptr; }
+  } reset;
+
+  Poco::Net::SecureStreamSocket secure;
+  try {
+    Poco::Net::StreamSocket socket = plain;
+    const Poco::Timespan left(std::max<int64_t>(deadline.remaining_ms(), 1) * 1000);
+    socket.setReceiveTimeout(left);
+    socket.setSendTimeout(left);
+    secure = Poco::Net::SecureStreamSocket::attach(socket, host, context_);
+    // attach() returns without throwing when the peer stays silent past the
+    // socket timeout; the handshake is then simply unfinished. Retry once
+    // while time is left, never past the deadline.
+    for (int tries = 0; !secure.havePeerCertificate() && tries < 2; ++tries) {
+      if (deadline.expired()) break;
+      const Poco::Timespan rest(std::max<int64_t>(deadline.remaining_ms(), 1) * 1000);
+      secure.setReceiveTimeout(rest);
+      secure.setSendTimeout(rest);
+      secure.completeHandshake();
+    }
+    if (!secure.havePeerCertificate()) {
+      if (deadline.expired()) {
+        return Error::Make(ErrorKind::kTimeout,
+                           "The TLS handshake with " + host + " did not finish in time", {}, "tls");
+      }
+      return HandshakeError(host, "the server sent no certificate");
+    }
+  } catch (const Poco::TimeoutException&) {
+    return Error::Make(ErrorKind::kTimeout,
+                       "The TLS handshake with " + host + " did not finish in time", {}, "tls");
+  } catch (const Poco::Exception& e) {
+    if (deadline.expired()) {
+      return Error::Make(ErrorKind::kTimeout,
+                         "The TLS handshake with " + host + " did not finish in time", {}, "tls");
+    }
+    return HandshakeError(host, e.message().empty() ? e.displayText() : e.message());
+  }
+
+  TlsInfo local;
+  TlsInfo* out = info != nullptr ? info : &local;
+  *out = TlsInfo{};
+  try {
+    DescribePeer(secure, host, errors, out);
+  } catch (const Poco::Exception& e) {
+    return HandshakeError(host, e.displayText());
+  }
+  if ((!out->chain_ok || !out->name_ok) && !options_.insecure) {
+    return Error::Make(ErrorKind::kCertificate, DescribeCertificateProblem(*out, host), {}, "tls");
+  }
+  return secure;
+}
+
+}  // namespace mailscout

@@ -1,0 +1,174 @@
+// TlsClient and ConnectTcp against in-process loopback servers: good,
+// wrong-name, expired and self-signed certificates, a silent peer during the
+// handshake, refused ports. Certificates live in tests/data/certs.
+#include "net/tls.h"
+
+#include <gtest/gtest.h>
+
+#include <Poco/Net/Context.h>
+#include <Poco/Net/SecureStreamSocket.h>
+#include <Poco/Net/ServerSocket.h>
+
+#include <atomic>
+#include <thread>
+
+#include "net/connect.h"
+#include "support/fake_resolver.h"
+
+namespace mailscout {
+namespace {
+
+const std::string kCerts = std::string(MAILSCOUT_SOURCE_DIR) + "/tests/data/certs/";
+
+// Accepts one connection on 127.0.0.1, then does TLS with `cert` (or stays
+// silent when cert is empty) and writes a line.
+class OneShotServer {
+ public:
+  explicit OneShotServer(const std::string& cert)
+      : socket_(Poco::Net::SocketAddress("127.0.0.1", 0)) {
+    port_ = socket_.address().port();
+    thread_ = std::thread([this, cert] {
+      try {
+        Poco::Net::StreamSocket client = socket_.acceptConnection();
+        if (cert.empty()) {
+          while (!stop_) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+          return;
+        }
+        Poco::Net::Context::Ptr context =
+            new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, kCerts + cert + ".key",
+                                   kCerts + cert + ".pem", "", Poco::Net::Context::VERIFY_NONE);
+        Poco::Net::SecureStreamSocket tls = Poco::Net::SecureStreamSocket::attach(client, context);
+        tls.sendBytes("hello\r\n", 7);
+        while (!stop_) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      } catch (...) {
+      }
+    });
+  }
+  ~OneShotServer() {
+    stop_ = true;
+    thread_.join();
+  }
+  uint16_t port() const { return port_; }
+
+ private:
+  Poco::Net::ServerSocket socket_;
+  uint16_t port_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+class TlsTest : public ::testing::Test {
+ protected:
+  TlsTest() {
+    resolver_.hosts["good.test"] = {"127.0.0.1"};
+    resolver_.hosts["other.test"] = {"127.0.0.1"};
+    resolver_.hosts["a.wild.test"] = {"127.0.0.1"};
+    resolver_.hosts["a.b.wild.test"] = {"127.0.0.1"};
+  }
+
+  Result<Poco::Net::SecureStreamSocket> Connect(const std::string& cert, const std::string& host,
+                                                bool insecure, TlsInfo* info) {
+    OneShotServer server(cert);
+    TlsClient client(TlsOptions{kCerts + "ca.pem", insecure});
+    auto tcp = ConnectTcp(resolver_, host, server.port(), Deadline::AfterMs(2000),
+                          Deadline::AfterMs(2000));
+    if (!tcp.ok()) return tcp.error();
+    return client.Handshake(tcp->socket, host, Deadline::AfterMs(1500), info);
+  }
+
+  FakeResolver resolver_;
+};
+
+TEST_F(TlsTest, GoodCertificateVerifies) {
+  TlsInfo info;
+  auto tls = Connect("good", "good.test", false, &info);
+  ASSERT_TRUE(tls.ok()) << tls.error().message;
+  EXPECT_TRUE(info.chain_ok);
+  EXPECT_TRUE(info.name_ok);
+  EXPECT_EQ(info.version, "TLSv1.3");
+  EXPECT_FALSE(info.cipher.empty());
+  EXPECT_NE(std::find(info.sans.begin(), info.sans.end(), "good.test"), info.sans.end());
+  char buf[8] = {0};
+  EXPECT_EQ(tls->receiveBytes(buf, 7), 7);
+  EXPECT_EQ(std::string(buf, 5), "hello");
+}
+
+TEST_F(TlsTest, WildcardMatchesOneLabelOnly) {
+  TlsInfo info;
+  EXPECT_TRUE(Connect("good", "a.wild.test", false, &info).ok());
+  auto deeper = Connect("good", "a.b.wild.test", false, &info);
+  ASSERT_FALSE(deeper.ok());
+  EXPECT_EQ(deeper.error().kind, ErrorKind::kCertificate);
+}
+
+TEST_F(TlsTest, WrongNameIsACertificateError) {
+  TlsInfo info;
+  auto tls = Connect("good", "other.test", false, &info);
+  ASSERT_FALSE(tls.ok());
+  EXPECT_EQ(tls.error().kind, ErrorKind::kCertificate);
+  EXPECT_NE(tls.error().message.find("wrong name"), std::string::npos) << tls.error().message;
+  EXPECT_NE(tls.error().message.find("good.test"), std::string::npos);
+  EXPECT_TRUE(info.chain_ok);
+  EXPECT_FALSE(info.name_ok);
+}
+
+TEST_F(TlsTest, ExpiredCertificateSaysExpired) {
+  TlsInfo info;
+  auto tls = Connect("expired", "good.test", false, &info);
+  ASSERT_FALSE(tls.ok());
+  EXPECT_EQ(tls.error().kind, ErrorKind::kCertificate);
+  EXPECT_NE(tls.error().message.find("expired"), std::string::npos) << tls.error().message;
+}
+
+TEST_F(TlsTest, SelfSignedCertificateSaysSelfSigned) {
+  TlsInfo info;
+  auto tls = Connect("selfsigned", "good.test", false, &info);
+  ASSERT_FALSE(tls.ok());
+  EXPECT_EQ(tls.error().kind, ErrorKind::kCertificate);
+  EXPECT_NE(tls.error().message.find("self-signed"), std::string::npos) << tls.error().message;
+}
+
+TEST_F(TlsTest, InsecureContinuesButStillReports) {
+  TlsInfo info;
+  auto tls = Connect("selfsigned", "other.test", true, &info);
+  ASSERT_TRUE(tls.ok()) << tls.error().message;
+  EXPECT_FALSE(info.chain_ok);
+  EXPECT_FALSE(info.name_ok);
+  EXPECT_FALSE(DescribeCertificateProblem(info, "other.test").empty());
+}
+
+TEST_F(TlsTest, SilentPeerTimesOutInTlsPhase) {
+  const auto start = Clock::now();
+  auto tls = Connect("", "good.test", false, nullptr);
+  ASSERT_FALSE(tls.ok());
+  EXPECT_EQ(tls.error().kind, ErrorKind::kTimeout);
+  EXPECT_EQ(tls.error().phase, "tls");
+  EXPECT_LT(MsSince(start), 3000);
+}
+
+TEST_F(TlsTest, RefusedPortIsRefused) {
+  uint16_t port;
+  {
+    Poco::Net::ServerSocket probe(Poco::Net::SocketAddress("127.0.0.1", 0));
+    port = probe.address().port();
+  }
+  auto tcp =
+      ConnectTcp(resolver_, "good.test", port, Deadline::AfterMs(1000), Deadline::AfterMs(1000));
+  ASSERT_FALSE(tcp.ok());
+  EXPECT_EQ(tcp.error().kind, ErrorKind::kRefused);
+}
+
+TEST_F(TlsTest, UnknownHostIsDns) {
+  auto tcp =
+      ConnectTcp(resolver_, "nowhere.test", 993, Deadline::AfterMs(1000), Deadline::AfterMs(1000));
+  ASSERT_FALSE(tcp.ok());
+  EXPECT_EQ(tcp.error().kind, ErrorKind::kDns);
+}
+
+TEST_F(TlsTest, UnreadableCaFileIsReported) {
+  TlsClient client(TlsOptions{"/nonexistent/ca.pem", false});
+  EXPECT_FALSE(client.ca_error().empty());
+}
+
+}  // namespace
+}  // namespace mailscout
