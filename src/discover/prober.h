@@ -1,0 +1,40 @@
+// Prober: confirms that a guessed server exists before it becomes a
+// candidate. A probe connects, reads the greeting, and checks implicit TLS or
+// the STARTTLS capability and upgrade; it never logs in and never sends a
+// password. An interface so discovery's unit tests can fake it; the real
+// adapter (tester_prober.h) uses the tester's probe_only check.
+//
+// Implementations must be safe to call from many threads at once and must
+// return by the deadline.
+#ifndef MAILSCOUT_DISCOVER_PROBER_H_
+#define MAILSCOUT_DISCOVER_PROBER_H_
+
+#include <string>
+
+#include "core/deadline.h"
+#include "core/model.h"
+
+namespace mailscout {
+
+enum class ProbeStatus {
+  kConfirmed,    // the server answered with the candidate's security
+  kUnreachable,  // no DNS, refused, or no answer in time: nothing listens
+  kRejected,     // a server answered but not like this (e.g. no STARTTLS,
+                 // TLS failed, wrong protocol)
+};
+
+struct ProbeOutcome {
+  ProbeStatus status = ProbeStatus::kUnreachable;
+  std::string detail;  // plain words: "IMAP greeting and STARTTLS OK", "refused"
+};
+
+class Prober {
+ public:
+  virtual ~Prober() = default;
+  // Probes candidate.protocol on candidate.host:port with candidate.security.
+  virtual ProbeOutcome Probe(const ServerCandidate& candidate, Deadline deadline) = 0;
+};
+
+}  // namespace mailscout
+
+#endif  // MAILSCOUT_DISCOVER_PROBER_H_

@@ -1,0 +1,61 @@
+// ProviderDb: the bundled provider database (providers/*.xml) plus any
+// --providers directories, loaded once and indexed by domain.
+//
+// Each file is an ISPDB clientConfig 1.1 document (client_config.h).
+// Directories are consulted in the order given: a domain named by a file in
+// an earlier directory wins over later ones, so --providers directories go
+// before the bundled one. Within a directory files are read in name order.
+// Immutable after Load(): Find() is thread-safe.
+#ifndef MAILSCOUT_DISCOVER_PROVIDER_DB_H_
+#define MAILSCOUT_DISCOVER_PROVIDER_DB_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "discover/client_config.h"
+
+namespace mailscout {
+
+struct ProviderEntry {
+  ProviderConfig config;
+  std::string origin;  // the file it came from
+};
+
+class ProviderDb {
+ public:
+  ProviderDb() = default;
+
+  // The bundled directory: $MAILSCOUT_PROVIDERS_DIR if set, else the
+  // compiled-in source path (MAILSCOUT_PROVIDERS_DIR).
+  static std::string BundledDir();
+
+  // Loads every *.xml file of every directory. Errors (for exit status 2):
+  // a directory that does not exist or cannot be read. A file that does not
+  // parse is skipped and described in warnings(). When allow_missing_last
+  // is true, a missing last directory (the bundled one) is only a warning.
+  static Result<ProviderDb> Load(const std::vector<std::string>& dirs,
+                                 bool allow_missing_last = false);
+
+  // Adds one parsed config (tests, and Load itself). Domains already
+  // present keep their earlier entry.
+  void Add(ProviderConfig config, std::string origin);
+
+  // The entry for an ASCII, lower-case domain; nullptr when none.
+  const ProviderEntry* Find(std::string_view domain) const;
+
+  size_t size() const { return entries_.size(); }
+  const std::vector<std::string>& warnings() const { return warnings_; }
+
+ private:
+  std::vector<std::shared_ptr<const ProviderEntry>> entries_;
+  std::map<std::string, std::shared_ptr<const ProviderEntry>, std::less<>> by_domain_;
+  std::vector<std::string> warnings_;
+};
+
+}  // namespace mailscout
+
+#endif  // MAILSCOUT_DISCOVER_PROVIDER_DB_H_
