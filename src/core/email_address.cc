@@ -97,6 +97,8 @@ Result<EmailAddress> EmailAddress::Parse(std::string_view text) {
   }
   std::string_view local = text.substr(0, at);
   std::string_view domain = text.substr(at + 1);
+  // A fully qualified "example.com." names the same domain as "example.com".
+  if (!domain.empty() && domain.back() == '.') domain.remove_suffix(1);
   if (local.empty()) return BadInput("'" + std::string(text) + "' has nothing before the @");
   if (domain.empty()) return BadInput("'" + std::string(text) + "' has no domain after the @");
   if (local.size() > kMaxLocalPart) {
@@ -120,14 +122,14 @@ Result<EmailAddress> EmailAddress::Parse(std::string_view text) {
 
   Result<std::string> ascii = ToAsciiDomain(domain);
   if (!ascii.ok()) return ascii.error();
+  if (ascii.value().find('.') == std::string::npos) {
+    return BadInput("'" + std::string(domain) + "' is not a full domain name (no dot)");
+  }
 
   EmailAddress address;
   address.local_part_ = std::string(local);
   address.ascii_domain_ = ascii.value();
   address.unicode_domain_ = Lower(domain);
-  if (!address.unicode_domain_.empty() && address.unicode_domain_.back() == '.') {
-    address.unicode_domain_.pop_back();
-  }
   return address;
 }
 

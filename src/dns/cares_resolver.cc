@@ -1,5 +1,7 @@
 #include "dns/cares_resolver.h"
 
+#include "dns/answer.h"
+
 #include <ares.h>
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
@@ -17,13 +19,6 @@
 
 namespace mailscout {
 namespace {
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (!s.empty() && s.back() == '.') s.pop_back();
-  return s;
-}
 
 bool IsIpLiteral(const std::string& host) {
   in6_addr v6;
@@ -82,6 +77,9 @@ Error DnsError(int status, const std::string& name, const char* what) {
                          "dns");
     case ARES_ECONNREFUSED:
       return Error::Make(ErrorKind::kDns, "Could not reach the DNS server (connection refused)", {},
+                         "dns");
+    case ARES_EBADRESP:
+      return Error::Make(ErrorKind::kDns, "The DNS server sent a malformed answer for " + name, {},
                          "dns");
     case ARES_EBADNAME:
       return Error::Make(ErrorKind::kDns, "'" + name + "' is not a valid DNS name", {}, "dns");
@@ -275,36 +273,23 @@ void OnAddrInfo(void* arg, int status, int /*timeouts*/, ares_addrinfo* result) 
 
 void OnSrv(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int alen) {
   CaresResolver::Impl::Finish(arg, status, [abuf, alen](CaresResolver::Impl::Pending& pending) {
-    ares_srv_reply* reply = nullptr;
-    int rc = ares_parse_srv_reply(abuf, alen, &reply);
-    if (rc != ARES_SUCCESS) {
-      pending.status = rc;
-      return;
+    auto parsed = ParseSrvAnswer(abuf, alen);
+    if (parsed.ok()) {
+      pending.srv = std::move(parsed.value());
+    } else {
+      pending.status = ARES_EBADRESP;
     }
-    for (ares_srv_reply* r = reply; r != nullptr; r = r->next) {
-      std::string target = Lower(r->host ? r->host : "");
-      if (target.empty()) target = ".";
-      pending.srv.push_back({r->priority, r->weight, r->port, target});
-    }
-    ares_free_data(reply);
   });
 }
 
 void OnMx(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int alen) {
   CaresResolver::Impl::Finish(arg, status, [abuf, alen](CaresResolver::Impl::Pending& pending) {
-    ares_mx_reply* reply = nullptr;
-    int rc = ares_parse_mx_reply(abuf, alen, &reply);
-    if (rc != ARES_SUCCESS) {
-      pending.status = rc;
-      return;
+    auto parsed = ParseMxAnswer(abuf, alen);
+    if (parsed.ok()) {
+      pending.mx = std::move(parsed.value());
+    } else {
+      pending.status = ARES_EBADRESP;
     }
-    for (ares_mx_reply* r = reply; r != nullptr; r = r->next) {
-      pending.mx.push_back({r->priority, Lower(r->host ? r->host : "")});
-    }
-    ares_free_data(reply);
-    std::stable_sort(
-        pending.mx.begin(), pending.mx.end(),
-        [](const MxRecord& a, const MxRecord& b) { return a.preference < b.preference; });
   });
 }
 

@@ -41,6 +41,14 @@ TEST(EmailAddressTest, StripsTrailingDotOfDomain) {
   EXPECT_EQ(address->ascii_domain(), "example.com");
 }
 
+// Found by fuzzing: "bob@examplcobom." passed the "has a dot" check because
+// of its trailing dot, then failed to parse again in ASCII form.
+TEST(EmailAddressTest, RegressionTrailingDotIsNotTheDomainsOnlyDot) {
+  EXPECT_FALSE(EmailAddress::Parse("bob@examplcobom.").ok());
+  EXPECT_FALSE(EmailAddress::Parse("bob@.").ok());
+  EXPECT_FALSE(EmailAddress::Parse("jod@bxampmplee..").ok());
+}
+
 TEST(EmailAddressTest, RejectsMalformedAddresses) {
   for (const char* bad :
        {"", "alice", "alice@", "@example.com", "alice@example", "al ice@example.com",

@@ -1,0 +1,62 @@
+#include "dns/answer.h"
+
+#include <ares.h>
+
+#include <algorithm>
+#include <string>
+
+namespace mailscout {
+namespace {
+
+std::string NormalizeName(const char* name) {
+  std::string s = name != nullptr ? name : "";
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  return s;
+}
+
+Error Malformed(int rc, const char* what) {
+  return Error::Make(ErrorKind::kDns,
+                     std::string("The DNS server sent a malformed ") + what + " answer (" +
+                         ares_strerror(rc) + ")",
+                     {}, "dns");
+}
+
+}  // namespace
+
+Result<std::vector<SrvRecord>> ParseSrvAnswer(const unsigned char* answer, int length) {
+  ares_srv_reply* reply = nullptr;
+  int rc = ares_parse_srv_reply(answer, length, &reply);
+  if (rc == ARES_ENODATA) return std::vector<SrvRecord>{};
+  if (rc != ARES_SUCCESS) return Malformed(rc, "SRV");
+  std::vector<SrvRecord> records;
+  for (ares_srv_reply* r = reply; r != nullptr && records.size() < kMaxRecordsPerAnswer;
+       r = r->next) {
+    std::string target = NormalizeName(r->host);
+    // RFC 2782: a target of "." means the service is decidedly not available.
+    if (target.empty()) target = ".";
+    records.push_back({r->priority, r->weight, r->port, target});
+  }
+  ares_free_data(reply);
+  return records;
+}
+
+Result<std::vector<MxRecord>> ParseMxAnswer(const unsigned char* answer, int length) {
+  ares_mx_reply* reply = nullptr;
+  int rc = ares_parse_mx_reply(answer, length, &reply);
+  if (rc == ARES_ENODATA) return std::vector<MxRecord>{};
+  if (rc != ARES_SUCCESS) return Malformed(rc, "MX");
+  std::vector<MxRecord> records;
+  for (ares_mx_reply* r = reply; r != nullptr && records.size() < kMaxRecordsPerAnswer;
+       r = r->next) {
+    records.push_back({r->priority, NormalizeName(r->host)});
+  }
+  ares_free_data(reply);
+  std::stable_sort(records.begin(), records.end(), [](const MxRecord& a, const MxRecord& b) {
+    return a.preference < b.preference;
+  });
+  return records;
+}
+
+}  // namespace mailscout
