@@ -21,8 +21,8 @@ namespace mailscout {
 namespace {
 
 bool IsIpLiteral(const std::string& host) {
-  in6_addr v6;
-  in_addr v4;
+  in6_addr v6{};
+  in_addr v4{};
   return inet_pton(AF_INET, host.c_str(), &v4) == 1 || inet_pton(AF_INET6, host.c_str(), &v6) == 1;
 }
 
@@ -43,8 +43,8 @@ std::string ServerEntry(const std::string& text) {
     host = text.substr(0, colon);
     port = text.substr(colon + 1);
   }
-  in_addr v4;
-  in6_addr v6;
+  in_addr v4{};
+  in6_addr v6{};
   bool is_v4 = inet_pton(AF_INET, host.c_str(), &v4) == 1;
   bool is_v6 = !is_v4 && inet_pton(AF_INET6, host.c_str(), &v6) == 1;
   if (!is_v4 && !is_v6) return {};
