@@ -1,0 +1,67 @@
+// isync / mbsync (~/.mbsyncrc, isync 1.4 spelling): IMAPAccount, IMAPStore,
+// a MaildirStore under ~/Mail/<address>/ and a Channel syncing everything.
+//   implicit TLS  -> TLSType IMAPS
+//   STARTTLS      -> TLSType STARTTLS
+//   plain         -> TLSType None (+ AuthMechs LOGIN, which isync otherwise
+//                    refuses to send without TLS)
+// isync speaks IMAP only: with a POP3 recommendation the best IMAP
+// alternative is used (with a note), and with no IMAP server at all the
+// export fails.
+#include "export/writers.h"
+
+namespace mailscout {
+namespace {
+
+const char* TlsType(Security s) {
+  switch (s) {
+    case Security::kTls:
+      return "IMAPS";
+    case Security::kStartTls:
+      return "STARTTLS";
+    case Security::kPlain:
+      return "None";
+  }
+  return "None";
+}
+
+}  // namespace
+
+Result<ExportedFile> WriteMbsync(const ExportAccount& account) {
+  ExportedFile file;
+  std::optional<Setting> imap = FirstImap(account, "mbsync", file);
+  if (!imap) {
+    return Error::Make(ErrorKind::kProtocol,
+                       "mbsync speaks IMAP only, and no IMAP server works for " + account.email);
+  }
+  const std::string name = SafeName(account.email);
+  const std::string dir = "~/Mail/" + name + "/";
+  std::string& t = file.text;
+  t = SnippetHeader("isync/mbsync", account);
+  t += "# mbsync asks for the password, or add: PassCmd \"<command printing it>\"\n";
+  t += "# (isync before 1.4 spells TLSType as SSLType.)\n\n";
+  t += "IMAPAccount " + name + "\n";
+  t += "Host " + imap->host + "\n";
+  t += "Port " + std::to_string(imap->port) + "\n";
+  t += "User " + DoubleQuote(imap->username) + "\n";
+  t += std::string("TLSType ") + TlsType(imap->security) + "\n";
+  if (imap->security == Security::kPlain) {
+    t += "# WARNING: no encryption; the password travels in clear text.\nAuthMechs LOGIN\n";
+  } else {
+    t += "CertificateFile /etc/ssl/certs/ca-certificates.crt\n";
+  }
+  t += "\nIMAPStore " + name + "-remote\n";
+  t += "Account " + name + "\n\n";
+  t += "MaildirStore " + name + "-local\n";
+  t += "SubFolders Verbatim\n";
+  t += "Path " + dir + "\n";
+  t += "Inbox " + dir + "INBOX\n\n";
+  t += "Channel " + name + "\n";
+  t += "Far :" + name + "-remote:\n";
+  t += "Near :" + name + "-local:\n";
+  t += "Patterns *\n";
+  t += "Create Near\n";
+  t += "SyncState *\n";
+  return file;
+}
+
+}  // namespace mailscout
