@@ -1,0 +1,79 @@
+#include "net/transcript.h"
+
+#include <openssl/crypto.h>
+
+namespace mailscout {
+
+Transcript::~Transcript() {
+  for (std::string& s : secrets_) OPENSSL_cleanse(s.data(), s.size());
+}
+
+void Transcript::AddSecret(std::string_view secret) {
+  if (secret.empty()) return;
+  for (const std::string& s : secrets_) {
+    if (s == secret) return;
+  }
+  secrets_.emplace_back(secret);
+}
+
+std::string Transcript::Scrub(std::string_view text) const {
+  std::string out(text);
+  for (const std::string& secret : secrets_) {
+    size_t pos = 0;
+    while ((pos = out.find(secret, pos)) != std::string::npos) {
+      out.replace(pos, secret.size(), kRedacted);
+      pos += kRedacted.size();
+    }
+  }
+  return out;
+}
+
+void Transcript::Add(std::string_view prefix, std::string_view line) {
+  if (!enabled_) return;
+  if (lines_.size() >= kMaxTranscriptLines) {
+    if (!truncated_) {
+      lines_.push_back("-- (transcript truncated)");
+      truncated_ = true;
+    }
+    return;
+  }
+  std::string shown = Scrub(line);
+  // Control characters would garble a terminal; show them escaped.
+  std::string clean;
+  for (char c : shown) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      clean += "\\x";
+      clean += kHex[u >> 4];
+      clean += kHex[u & 15];
+    } else {
+      clean += c;
+    }
+    if (clean.size() > kMaxShownLine) {
+      clean += "...";
+      break;
+    }
+  }
+  lines_.push_back(std::string(prefix) + clean);
+}
+
+std::vector<std::string> Transcript::Take() {
+  std::vector<std::string> out;
+  out.swap(lines_);
+  truncated_ = false;
+  return out;
+}
+
+std::string RedactAfterWords(std::string_view line, int keep_words) {
+  size_t pos = 0;
+  for (int i = 0; i < keep_words; ++i) {
+    size_t space = line.find(' ', pos);
+    if (space == std::string_view::npos) return std::string(line);
+    pos = space + 1;
+  }
+  if (pos >= line.size()) return std::string(line);
+  return std::string(line.substr(0, pos)) + std::string(kRedacted);
+}
+
+}  // namespace mailscout
