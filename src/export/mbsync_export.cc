@@ -1,9 +1,12 @@
-// isync / mbsync (~/.mbsyncrc, isync 1.4 spelling): IMAPAccount, IMAPStore,
-// a MaildirStore under ~/Mail/<address>/ and a Channel syncing everything.
-//   implicit TLS  -> TLSType IMAPS
-//   STARTTLS      -> TLSType STARTTLS
-//   plain         -> TLSType None (+ AuthMechs LOGIN, which isync otherwise
+// isync / mbsync (~/.mbsyncrc): IMAPAccount, IMAPStore, a MaildirStore under
+// ~/Mail/<address>/ and a Channel syncing everything.
+//   implicit TLS  -> SSLType IMAPS
+//   STARTTLS      -> SSLType STARTTLS
+//   plain         -> SSLType None (+ AuthMechs LOGIN, which isync otherwise
 //                    refuses to send without TLS)
+// The keyword is SSLType, not TLSType: isync 1.5 renamed it but still
+// accepts SSLType, while isync 1.4 (Debian 12, Ubuntu 22.04) rejects TLSType
+// ("keyword 'TLSType' is not recognized", tried with mbsync 1.4.4).
 // isync speaks IMAP only: with a POP3 recommendation the best IMAP
 // alternative is used (with a note), and with no IMAP server at all the
 // export fails.
@@ -38,12 +41,12 @@ Result<ExportedFile> WriteMbsync(const ExportAccount& account) {
   std::string& t = file.text;
   t = SnippetHeader("isync/mbsync", account);
   t += "# mbsync asks for the password, or add: PassCmd \"<command printing it>\"\n";
-  t += "# (isync before 1.4 spells TLSType as SSLType.)\n\n";
+  t += "# (isync 1.5 renamed SSLType to TLSType and accepts both names.)\n\n";
   t += "IMAPAccount " + name + "\n";
   t += "Host " + imap->host + "\n";
   t += "Port " + std::to_string(imap->port) + "\n";
   t += "User " + DoubleQuote(imap->username) + "\n";
-  t += std::string("TLSType ") + TlsType(imap->security) + "\n";
+  t += std::string("SSLType ") + TlsType(imap->security) + "\n";
   if (imap->security == Security::kPlain) {
     t += "# WARNING: no encryption; the password travels in clear text.\nAuthMechs LOGIN\n";
   } else {

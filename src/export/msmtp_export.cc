@@ -2,11 +2,17 @@
 //   implicit TLS  -> tls on,  tls_starttls off
 //   STARTTLS      -> tls on,  tls_starttls on
 //   plain         -> tls off
-// User and sender are double-quoted (msmtp strips the quotes and honours
-// \" and \\ inside them).
+// User and sender are wrapped in double quotes, unescaped: msmtp removes an
+// enclosing pair and takes everything between literally (it has no escapes;
+// tried with msmtp 1.8.23: user "a"b" gives a"b, user "a\\b" gives a\\b).
 #include "export/writers.h"
 
 namespace mailscout {
+namespace {
+
+std::string Enclose(const std::string& value) { return "\"" + value + "\""; }
+
+}  // namespace
 
 Result<ExportedFile> WriteMsmtp(const ExportAccount& account) {
   const Setting& s = account.outgoing.front();
@@ -28,8 +34,8 @@ Result<ExportedFile> WriteMsmtp(const ExportAccount& account) {
       break;
   }
   text += "auth on\n";
-  text += "user " + DoubleQuote(s.username) + "\n";
-  text += "from " + DoubleQuote(account.email) + "\n\n";
+  text += "user " + Enclose(s.username) + "\n";
+  text += "from " + Enclose(account.email) + "\n\n";
   text += "account default : " + name + "\n";
   ExportedFile file;
   file.text = std::move(text);

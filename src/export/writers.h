@@ -50,7 +50,7 @@ void XmlTextElement(tinyxml2::XMLPrinter& out, const char* name, const std::stri
 // RFC 3986 percent-encoding of everything but unreserved characters.
 std::string PercentEncode(const std::string& text);
 
-// "value" with " and \ escaped by a backslash (msmtp, isync).
+// "value" with " and \ escaped by a backslash (isync's config syntax).
 std::string DoubleQuote(const std::string& value);
 
 // A name safe as a config identifier or directory: letters, digits, '.',

@@ -51,10 +51,18 @@ TEST(MsmtpExportTest, StartTlsAndPlain) {
   EXPECT_FALSE(HasLine(t, "tls on"));
 }
 
-TEST(MsmtpExportTest, QuotesEscaped) {
+// msmtp strips one enclosing pair of quotes and has no escapes.
+TEST(MsmtpExportTest, QuotesEncloseLiterally) {
   SetupReport report = MakeReport();
-  report.recommended.outgoing->username = "we\"ird\\user";
-  EXPECT_TRUE(HasLine(Write(ExportFormat::kMsmtp, report), "user \"we\\\"ird\\\\user\""));
+  report.recommended.outgoing->username = " we\"ird\\user ";
+  EXPECT_TRUE(HasLine(Write(ExportFormat::kMsmtp, report), "user \" we\"ird\\user \""));
+}
+
+// isync honours backslash escapes inside quotes.
+TEST(MbsyncExportTest, QuotesEscaped) {
+  SetupReport report = MakeReport();
+  report.recommended.incoming->username = "we\"ird\\user";
+  EXPECT_TRUE(HasLine(Write(ExportFormat::kMbsync, report), "User \"we\\\"ird\\\\user\""));
 }
 
 TEST(MbsyncExportTest, TlsTypes) {
@@ -63,11 +71,11 @@ TEST(MbsyncExportTest, TlsTypes) {
   EXPECT_TRUE(HasLine(t, "Host imap.example.com"));
   EXPECT_TRUE(HasLine(t, "Port 993"));
   EXPECT_TRUE(HasLine(t, "User \"alice@example.com\""));
-  EXPECT_TRUE(HasLine(t, "TLSType IMAPS"));
+  EXPECT_TRUE(HasLine(t, "SSLType IMAPS"));
   EXPECT_TRUE(HasLine(t, "IMAPStore alice@example.com-remote"));
   EXPECT_TRUE(HasLine(t, "Channel alice@example.com"));
   t = Write(ExportFormat::kMbsync, StartTlsReport());
-  EXPECT_TRUE(HasLine(t, "TLSType STARTTLS"));
+  EXPECT_TRUE(HasLine(t, "SSLType STARTTLS"));
   EXPECT_TRUE(HasLine(t, "Port 143"));
   EXPECT_TRUE(HasLine(t, "User \"alice\""));
 }
@@ -79,7 +87,7 @@ TEST(MbsyncExportTest, Pop3RecommendationFallsBackToImapWithNote) {
   auto file = WriteExport(ExportFormat::kMbsync, testing::Account(report));
   ASSERT_TRUE(file.ok());
   EXPECT_TRUE(HasLine(file->text, "Port 143"));
-  EXPECT_TRUE(HasLine(file->text, "TLSType STARTTLS"));
+  EXPECT_TRUE(HasLine(file->text, "SSLType STARTTLS"));
   ASSERT_EQ(file->notes.size(), 1u);
   EXPECT_NE(file->notes[0].find("IMAP only"), std::string::npos);
 }
