@@ -140,6 +140,7 @@ struct SetupReport {
   std::vector<std::string> warnings;
   bool password_given = false;
   std::string display_name;  // for exports: the account's name if known, else the address
+  int64_t ms = 0;            // wall time of the whole setup (discovery + checks)
 };
 
 }  // namespace mailscout
