@@ -978,10 +978,12 @@ async def b_smtp_sink(c):
         elif verb == "HELO":
             await c.send(f"250 {host}\r\n")
         elif verb == "MAIL":
-            mail_from, rcpts = line[5:].strip(), []
+            m = re.search(r"<([^>]*)>", line)
+            mail_from, rcpts = f"<{m.group(1) if m else ''}>", []
             await c.send("250 2.1.0 OK\r\n")
         elif verb == "RCPT":
-            rcpts.append(line[5:].strip())
+            m = re.search(r"<([^>]*)>", line)
+            rcpts.append(f"<{m.group(1) if m else line[5:].strip()}>")
             await c.send("250 2.1.5 OK\r\n")
         elif verb == "DATA":
             await c.send("354 go ahead\r\n")
@@ -995,7 +997,7 @@ async def b_smtp_sink(c):
             d.mkdir(exist_ok=True)
             n = len(list(d.iterdir())) + 1
             (d / f"{n:04d}.eml").write_bytes(bytes(body))
-            c.log(f"message {n:04d}.eml {mail_from} -> {', '.join(rcpts)} ({len(body)} bytes)")
+            c.log(f"message {n:04d}.eml from {mail_from} to {', '.join(rcpts)} ({len(body)} bytes)")
             await c.send("250 2.0.0 OK queued\r\n")
         elif verb in ("RSET", "NOOP"):
             await c.send("250 2.0.0 OK\r\n")
@@ -1591,20 +1593,25 @@ class Inner:
         return os.WEXITSTATUS(status)
 
     def teardown(self):
+        """SIGTERM every daemon; wait briefly for all but Dovecot (whose master lingers ~1 s
+        for its log process: its log lines are already written), then return: PID 1
+        exiting kills whatever is left in the namespace."""
         for pid in list(self.procs):
             try:
                 os.kill(pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
-        deadline = time.monotonic() + 1.0
-        while self.procs and time.monotonic() < deadline:
+        deadline = time.monotonic() + 0.5
+        while (any(not n.startswith("dovecot") for n, _, _ in self.procs.values())
+               and time.monotonic() < deadline):
             try:
                 pid, _ = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
                 break
             if pid == 0:
-                time.sleep(0.01)
-            self.procs.pop(pid, None)
+                time.sleep(0.005)
+            elif pid in self.procs:
+                self.procs.pop(pid)
         # Exiting PID 1 kills whatever is left in the namespace.
 
 
