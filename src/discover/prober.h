@@ -9,6 +9,8 @@
 #ifndef MAILSCOUT_DISCOVER_PROBER_H_
 #define MAILSCOUT_DISCOVER_PROBER_H_
 
+#include <atomic>
+#include <memory>
 #include <string>
 
 #include "core/deadline.h"
@@ -28,11 +30,17 @@ struct ProbeOutcome {
   std::string detail;  // plain words: "IMAP greeting and STARTTLS OK", "refused"
 };
 
+// Set to true when discovery no longer needs the answer; a probe should
+// then stop soon (the tester polls it every ~100 ms). Same type as the
+// tester's CancelFlag. May be null.
+using ProbeCancel = std::shared_ptr<std::atomic<bool>>;
+
 class Prober {
  public:
   virtual ~Prober() = default;
   // Probes candidate.protocol on candidate.host:port with candidate.security.
-  virtual ProbeOutcome Probe(const ServerCandidate& candidate, Deadline deadline) = 0;
+  virtual ProbeOutcome Probe(const ServerCandidate& candidate, Deadline deadline,
+                             const ProbeCancel& cancel) = 0;
 };
 
 }  // namespace mailscout

@@ -1,0 +1,284 @@
+#include "discover/client_config.h"
+
+#include <tinyxml2.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace mailscout {
+namespace {
+
+constexpr size_t kMaxProviders = 64;
+constexpr size_t kMaxServers = 64;
+constexpr size_t kMaxDomains = 4096;
+constexpr size_t kMaxAuth = 16;
+constexpr size_t kMaxText = 1024;
+
+Error Bad(std::string message) { return Error::Make(ErrorKind::kProtocol, std::move(message)); }
+
+std::string Trim(std::string_view s) {
+  size_t b = 0;
+  size_t e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return std::string(s.substr(b, std::min(e - b, kMaxText)));
+}
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) {
+    return c < 0x80 ? static_cast<char>(std::tolower(c)) : static_cast<char>(c);
+  });
+  return s;
+}
+
+std::string Text(const tinyxml2::XMLElement* e) {
+  if (e == nullptr || e->GetText() == nullptr) return {};
+  return Trim(e->GetText());
+}
+
+std::string ChildText(const tinyxml2::XMLElement* parent, const char* name) {
+  return Text(parent->FirstChildElement(name));
+}
+
+std::string Attr(const tinyxml2::XMLElement* e, const char* name) {
+  const char* v = e->Attribute(name);
+  return v == nullptr ? std::string() : Trim(v);
+}
+
+std::optional<Security> ParseSocketType(const std::string& text) {
+  std::string s = Lower(text);
+  if (s == "ssl" || s == "tls") return Security::kTls;
+  if (s == "starttls") return Security::kStartTls;
+  if (s == "plain") return Security::kPlain;
+  return std::nullopt;
+}
+
+std::optional<uint16_t> ParsePort(const std::string& text) {
+  if (text.empty() || text.size() > 5) return std::nullopt;
+  int value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  if (value < 1 || value > 65535) return std::nullopt;
+  return static_cast<uint16_t>(value);
+}
+
+// Reads one <incomingServer>/<outgoingServer>; nullopt (with a note) when
+// it is of a type mailscout does not speak or is incomplete.
+std::optional<ServerTemplate> ReadServer(const tinyxml2::XMLElement* e, bool incoming,
+                                         std::vector<std::string>* notes) {
+  const std::string element = incoming ? "incomingServer" : "outgoingServer";
+  const std::string type = Lower(Attr(e, "type"));
+  ServerTemplate server;
+  if (incoming && type == "imap") {
+    server.protocol = Protocol::kImap;
+  } else if (incoming && (type == "pop3" || type == "pop")) {
+    server.protocol = Protocol::kPop3;
+  } else if (!incoming && type == "smtp") {
+    server.protocol = Protocol::kSmtp;
+  } else {
+    notes->push_back(element + " type '" + type + "' ignored");
+    return std::nullopt;
+  }
+  server.hostname = Lower(ChildText(e, "hostname"));
+  if (server.hostname.empty()) {
+    notes->push_back(element + " without <hostname> ignored");
+    return std::nullopt;
+  }
+  std::optional<Security> security = ParseSocketType(ChildText(e, "socketType"));
+  if (!security) {
+    notes->push_back(element + " " + server.hostname + ": socketType '" +
+                     ChildText(e, "socketType") + "' not understood, ignored");
+    return std::nullopt;
+  }
+  server.security = *security;
+  const std::string port_text = ChildText(e, "port");
+  if (port_text.empty()) {
+    server.port = DefaultPort(server.protocol, server.security);
+  } else if (auto port = ParsePort(port_text)) {
+    server.port = *port;
+  } else {
+    notes->push_back(element + " " + server.hostname + ": port '" + port_text +
+                     "' is not a port number, ignored");
+    return std::nullopt;
+  }
+  server.username = ChildText(e, "username");
+  for (auto* a = e->FirstChildElement("authentication");
+       a != nullptr && server.auth.size() < kMaxAuth; a = a->NextSiblingElement("authentication")) {
+    std::string value = Text(a);
+    if (!value.empty()) server.auth.push_back(value);
+  }
+  return server;
+}
+
+ProviderConfig ReadProvider(const tinyxml2::XMLElement* p) {
+  ProviderConfig config;
+  config.id = Lower(Attr(p, "id"));
+  for (auto* d = p->FirstChildElement("domain"); d != nullptr;
+       d = d->NextSiblingElement("domain")) {
+    if (config.domains.size() >= kMaxDomains) {
+      config.notes.push_back("more than " + std::to_string(kMaxDomains) +
+                             " <domain> entries; the rest ignored");
+      break;
+    }
+    std::string domain = Lower(Text(d));
+    if (!domain.empty()) config.domains.push_back(domain);
+  }
+  config.display_name = ChildText(p, "displayName");
+  config.display_short_name = ChildText(p, "displayShortName");
+  config.login_policy = Lower(ChildText(p, "loginPolicy"));
+  if (!config.login_policy.empty() && config.login_policy != "password" &&
+      config.login_policy != "app-password" && config.login_policy != "oauth2-only") {
+    config.notes.push_back("loginPolicy '" + config.login_policy + "' not understood, ignored");
+    config.login_policy.clear();
+  }
+  for (auto* d = p->FirstChildElement("documentation"); d != nullptr;
+       d = d->NextSiblingElement("documentation")) {
+    std::string url = Attr(d, "url");
+    if (!url.empty()) {
+      config.documentation_url = url;
+      break;
+    }
+  }
+  for (int pass = 0; pass < 2; ++pass) {
+    const bool incoming = pass == 0;
+    const char* name = incoming ? "incomingServer" : "outgoingServer";
+    for (auto* s = p->FirstChildElement(name); s != nullptr; s = s->NextSiblingElement(name)) {
+      if (config.servers.size() >= kMaxServers) {
+        config.notes.push_back("more than " + std::to_string(kMaxServers) +
+                               " servers; the rest ignored");
+        break;
+      }
+      if (auto server = ReadServer(s, incoming, &config.notes)) {
+        config.servers.push_back(std::move(*server));
+      }
+    }
+  }
+  // <webMail> and <oAuth2> are siblings of <emailProvider> in the ISPDB;
+  // accept them inside it too.
+  return config;
+}
+
+void ReadSiblings(const tinyxml2::XMLElement* root, ProviderConfig* config) {
+  for (const tinyxml2::XMLElement* scope : {root, root->FirstChildElement("emailProvider")}) {
+    if (scope == nullptr) continue;
+    if (scope->FirstChildElement("oAuth2") != nullptr) config->has_oauth2 = true;
+    if (auto* web = scope->FirstChildElement("webMail")) {
+      if (auto* login = web->FirstChildElement("loginPage")) {
+        if (config->webmail_url.empty()) config->webmail_url = Attr(login, "url");
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Result<std::vector<ProviderConfig>> ParseClientConfig(std::string_view xml) {
+  if (xml.size() > kMaxClientConfigBytes) {
+    return Bad("the configuration file is larger than " +
+               std::to_string(kMaxClientConfigBytes / 1024) + " KiB");
+  }
+  if (xml.empty()) return Bad("the configuration file is empty");
+  tinyxml2::XMLDocument doc(/*processEntities=*/true, tinyxml2::COLLAPSE_WHITESPACE);
+  if (doc.Parse(xml.data(), xml.size()) != tinyxml2::XML_SUCCESS) {
+    std::string reason = doc.ErrorStr() != nullptr ? doc.ErrorStr() : "parse error";
+    return Bad("the configuration file is not well-formed XML (" + Trim(reason) + ")");
+  }
+  const tinyxml2::XMLElement* root = doc.RootElement();
+  if (root == nullptr || std::string_view(root->Name()) != "clientConfig") {
+    return Bad(std::string("the configuration file's root element is <") +
+               (root != nullptr ? root->Name() : "") + ">, not <clientConfig>");
+  }
+  std::vector<ProviderConfig> providers;
+  for (auto* p = root->FirstChildElement("emailProvider"); p != nullptr;
+       p = p->NextSiblingElement("emailProvider")) {
+    if (providers.size() >= kMaxProviders) break;
+    providers.push_back(ReadProvider(p));
+  }
+  if (providers.empty()) return Bad("the configuration file has no <emailProvider>");
+  ReadSiblings(root, &providers.front());
+  return providers;
+}
+
+std::string ExpandPlaceholders(std::string_view text, const EmailAddress& address) {
+  struct Rule {
+    std::string_view name;
+    std::string value;
+  };
+  const Rule rules[] = {{"%EMAILADDRESS%", address.ascii()},
+                        {"%EMAILLOCALPART%", address.local_part()},
+                        {"%EMAILDOMAIN%", address.ascii_domain()}};
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    bool matched = false;
+    if (text[i] == '%') {
+      for (const auto& rule : rules) {
+        if (text.substr(i, rule.name.size()) == rule.name) {
+          out += rule.value;
+          i += rule.name.size();
+          matched = true;
+          break;
+        }
+      }
+    }
+    if (!matched) out += text[i++];
+  }
+  return out;
+}
+
+std::vector<ServerCandidate> ExpandServers(const ProviderConfig& config,
+                                           const EmailAddress& address, Source source, Trust trust,
+                                           const std::string& detail,
+                                           std::vector<std::string>* problems) {
+  std::vector<ServerCandidate> out;
+  int rank = 0;
+  for (const auto& server : config.servers) {
+    std::string host = ExpandPlaceholders(server.hostname, address);
+    Result<std::string> ascii = ToAsciiDomain(host);
+    if (!ascii.ok()) {
+      if (problems != nullptr) {
+        problems->push_back("host name '" + host + "' ignored: " + ascii.error().message);
+      }
+      continue;
+    }
+    ServerCandidate c;
+    c.protocol = server.protocol;
+    c.host = ascii.value();
+    c.port = server.port;
+    c.security = server.security;
+    c.username = ExpandPlaceholders(server.username, address);
+    c.source = source;
+    c.trust = trust;
+    c.detail = detail;
+    c.auth = server.auth;
+    c.rank = rank++;
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+ProviderInfo ToProviderInfo(const ProviderConfig& config) {
+  ProviderInfo info;
+  info.id = config.id;
+  info.display_name = config.display_name.empty() ? config.display_short_name : config.display_name;
+  info.documentation_url = config.documentation_url;
+  if (!config.login_policy.empty()) {
+    info.login_policy = config.login_policy;
+    return info;
+  }
+  bool any = false;
+  bool all_oauth = true;
+  for (const auto& server : config.servers) {
+    any = true;
+    bool only_oauth = !server.auth.empty() &&
+                      std::all_of(server.auth.begin(), server.auth.end(),
+                                  [](const std::string& a) { return Lower(a) == "oauth2"; });
+    if (!only_oauth) all_oauth = false;
+  }
+  info.login_policy = any && all_oauth ? "oauth2-only" : "password";
+  return info;
+}
+
+}  // namespace mailscout
