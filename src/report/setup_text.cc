@@ -1,0 +1,281 @@
+#include "report/setup_text.h"
+
+#include <cstdio>
+#include <map>
+#include <set>
+#include <sstream>
+#include <tuple>
+
+namespace mailscout {
+namespace {
+
+std::string Seconds(int64_t ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.2f s", static_cast<double>(ms) / 1000.0);
+  return buf;
+}
+
+std::string Pad(std::string s, size_t width) {
+  if (s.size() < width) s.append(width - s.size(), ' ');
+  return s;
+}
+
+std::string HostPort(const std::string& host, uint16_t port) {
+  return host + " port " + std::to_string(port);
+}
+
+std::string ServerWords(Protocol p, const std::string& host, uint16_t port, Security s) {
+  return std::string(DisplayName(p)) + " " + HostPort(host, port) + " (" +
+         std::string(ClientWords(s)) + ")";
+}
+
+bool Cancelled(const CheckResult& c) {
+  return c.error && c.error->kind == ErrorKind::kTimeout && c.error->phase == "cancelled";
+}
+
+std::string VerifiedMark(const Setting& s, const SetupReport& report) {
+  if (s.verified) return "VERIFIED (login succeeded)";
+  if (!report.password_given) return "not verified (no password given)";
+  return "NOT VERIFIED (password rejected)";
+}
+
+std::string Verdict(const SetupReport& report) {
+  const Recommendation& r = report.recommended;
+  std::string who = report.discovery.email;
+  if (!r.incoming && !r.outgoing) {
+    return who + ": NOTHING WORKS - no usable incoming or outgoing server was found";
+  }
+  if (!r.incoming) return who + ": NO WORKING INCOMING SERVER was found (outgoing below)";
+  if (!r.outgoing) return who + ": NO WORKING OUTGOING SERVER was found (incoming below)";
+  if (r.incoming->verified && r.outgoing->verified) {
+    return who + ": READY - incoming and outgoing mail verified by a real login";
+  }
+  if (!report.password_given) {
+    return who +
+           ": NOT VERIFIED - no password was given, so the servers were checked up to the "
+           "login only";
+  }
+  if (!r.incoming->verified && !r.outgoing->verified) {
+    return who + ": PASSWORD REJECTED - the servers work, but every login was refused";
+  }
+  return who + ": PARTLY VERIFIED - one login failed, see below";
+}
+
+void Side(std::ostringstream& out, const char* title, const std::optional<Setting>& s,
+          const SetupReport& report) {
+  if (!s) {
+    out << title << "\n  Nothing works: see \"Problems found\" below.\n\n";
+    return;
+  }
+  std::string heading = std::string(title) + " (" + std::string(DisplayName(s->protocol)) + ")";
+  out << Pad(heading, 30) << VerifiedMark(*s, report) << "\n";
+  out << "  Server          " << s->host << "\n";
+  out << "  Port            " << s->port << "\n";
+  out << "  Security        " << ClientWords(s->security) << "\n";
+  out << "  Username        " << s->username << "\n";
+  out << "  Authentication  " << AuthenticationWords(s->auth) << "\n\n";
+}
+
+void AlsoWorks(std::ostringstream& out, const Recommendation& r) {
+  if (r.incoming_alternatives.empty() && r.outgoing_alternatives.empty()) return;
+  out << "Also works\n";
+  auto line = [&](const char* side, const Setting& s) {
+    out << "  " << Pad(side, 10) << Pad(std::string(DisplayName(s.protocol)), 6)
+        << Pad(HostPort(s.host, s.port), 32) << Pad(std::string(ClientWords(s.security)), 10)
+        << (s.verified ? "verified" : "not verified") << "  user " << s.username << "\n";
+  };
+  for (const auto& s : r.incoming_alternatives) line("Incoming", s);
+  for (const auto& s : r.outgoing_alternatives) line("Outgoing", s);
+  out << "\n";
+}
+
+using ServerKey = std::tuple<Protocol, std::string, uint16_t, Security>;
+
+void Problems(std::ostringstream& out, const SetupReport& report) {
+  std::map<ServerKey, std::string> worked_as;  // servers where some username worked
+  for (const auto& c : report.checks) {
+    if (c.login_ok) worked_as[{c.protocol, c.host, c.port, c.security}] = c.username;
+  }
+  std::set<std::string> seen;
+  size_t stopped = 0;
+  std::ostringstream list;
+  for (const auto& c : report.checks) {
+    if (!c.error) continue;
+    if (Cancelled(c)) {
+      ++stopped;
+      continue;
+    }
+    const Error& e = *c.error;
+    std::string line = ServerWords(c.protocol, c.host, c.port, c.security) + ": " + e.message;
+    if (e.kind == ErrorKind::kTimeout && !e.phase.empty() &&
+        line.find(e.phase) == std::string::npos) {
+      line += " (timed out in the " + e.phase + " step)";
+    }
+    if (!seen.insert(line).second) continue;
+    list << "  - " << line << "\n";
+    if (!e.server_reply.empty() && e.message.find(e.server_reply) == std::string::npos) {
+      list << "      The server said: " << e.server_reply << "\n";
+    }
+    auto worked = worked_as.find({c.protocol, c.host, c.port, c.security});
+    if (e.kind == ErrorKind::kAuth && worked != worked_as.end()) {
+      list << "      The username " << worked->second << " worked on this server: use that form.\n";
+    } else if (std::string advice = AdviceFor(e); !advice.empty()) {
+      list << "      What to do: " << advice << "\n";
+    }
+  }
+  for (const auto& c : report.checks) {
+    for (const auto& w : c.warnings) {
+      std::string line = ServerWords(c.protocol, c.host, c.port, c.security) + ": " + w;
+      if (seen.insert(line).second) list << "  - " << line << "\n";
+    }
+  }
+  std::string text = list.str();
+  if (text.empty() && stopped == 0) return;
+  out << "Problems found\n";
+  if (text.empty()) out << "  None.\n";
+  out << text;
+  if (stopped > 0) {
+    out << "  (" << stopped << (stopped == 1 ? " check was" : " checks were")
+        << " stopped early: the answer was already settled.)\n";
+  }
+  out << "\n";
+}
+
+// Where one shown setting came from, from discovery's candidates.
+std::string Origin(const Setting& s, const DiscoveryResult& d) {
+  const ServerCandidate* same_host = nullptr;
+  for (const auto& c : d.candidates) {
+    if (c.protocol != s.protocol || c.host != s.host) continue;
+    if (c.port == s.port && c.security == s.security) {
+      std::string text = std::string(ToString(c.source));
+      if (!c.detail.empty()) text += ": " + c.detail;
+      if (!c.also_from.empty()) {
+        text += " (also named by";
+        for (size_t i = 0; i < c.also_from.size(); ++i) {
+          text += (i ? ", " : " ") + std::string(ToString(c.also_from[i]));
+        }
+        text += ")";
+      }
+      return text;
+    }
+    if (same_host == nullptr) same_host = &c;
+  }
+  if (same_host != nullptr) {
+    return std::string(ToString(same_host->source)) + " named this host (port " +
+           std::to_string(same_host->port) + "); mailscout tried this port on the same host";
+  }
+  return "mailscout tried this server itself";
+}
+
+void Origins(std::ostringstream& out, const SetupReport& report) {
+  const Recommendation& r = report.recommended;
+  std::vector<const Setting*> shown;
+  if (r.incoming) shown.push_back(&*r.incoming);
+  for (const auto& s : r.incoming_alternatives) shown.push_back(&s);
+  if (r.outgoing) shown.push_back(&*r.outgoing);
+  for (const auto& s : r.outgoing_alternatives) shown.push_back(&s);
+  out << "Where the settings came from\n";
+  for (const Setting* s : shown) {
+    out << "  " << Pad(std::string(DisplayName(s->protocol)) + " " + HostPort(s->host, s->port), 38)
+        << Origin(*s, report.discovery) << "\n";
+  }
+  if (!report.discovery.sources.empty()) {
+    out << "  Sources asked:\n";
+    for (const auto& src : report.discovery.sources) {
+      out << "    " << Pad(src.name, 16) << Pad(src.status, 9)
+          << Pad(std::to_string(src.ms) + " ms", 9) << src.detail << "\n";
+    }
+  }
+  out << "\n";
+}
+
+}  // namespace
+
+std::string AuthenticationWords(const std::string& auth) {
+  if (auth == "password-cleartext" || auth.empty()) return "Normal password";
+  if (auth == "password-encrypted") return "Encrypted password";
+  if (auth == "OAuth2") return "OAuth2";
+  return auth;
+}
+
+std::string AdviceFor(const Error& e) {
+  switch (e.kind) {
+    case ErrorKind::kDns:
+      return "This server name does not exist; it cannot be the right one.";
+    case ErrorKind::kRefused:
+      return "Nothing answers on this port: the service is not offered here.";
+    case ErrorKind::kTimeout:
+      if (e.phase == "connect") {
+        return "The port seems blocked by a firewall (no answer at all); another port or "
+               "network may work.";
+      }
+      if (e.phase == "greeting") {
+        return "The server accepted the connection but never said hello; it is not a "
+               "working mail service.";
+      }
+      return "The server was too slow; try again with a longer --timeout.";
+    case ErrorKind::kTls:
+      return "The encrypted connection could not be set up; the server may not speak TLS on "
+             "this port.";
+    case ErrorKind::kCertificate:
+      return "Mail programs will warn or refuse: the certificate does not prove this server's "
+             "identity. Tell the provider, or use a setting whose certificate is valid.";
+    case ErrorKind::kStartTlsMissing:
+      return "The server does not offer STARTTLS here, so the password would travel "
+             "unencrypted; use SSL/TLS or another port.";
+    case ErrorKind::kAuth:
+      return "Check the password (and the username). Some providers need an app password "
+             "for mail programs.";
+    case ErrorKind::kAuthMechanism:
+      return "The server offers no login method mailscout can use safely here.";
+    case ErrorKind::kCleartextRefused:
+      return "This server only takes passwords unencrypted, so mailscout did not send it. "
+             "Only on a network you trust: run again with --allow-plaintext.";
+    case ErrorKind::kProtocol:
+      return "The server answered something a mail server should not; it is probably not the "
+             "right server.";
+  }
+  return "";
+}
+
+std::string SetupText(const SetupReport& report) {
+  std::ostringstream out;
+  out << Verdict(report);
+  if (report.ms > 0) out << " (" << Seconds(report.ms) << ")";
+  out << "\n\n";
+  Side(out, "INCOMING MAIL", report.recommended.incoming, report);
+  Side(out, "OUTGOING MAIL", report.recommended.outgoing, report);
+
+  const Recommendation& r = report.recommended;
+  if (r.incoming || r.outgoing) {
+    out << "Why these\n";
+    if (r.incoming) out << "  Incoming: " << r.incoming->reason << "\n";
+    if (r.outgoing) out << "  Outgoing: " << r.outgoing->reason << "\n";
+    out << "\n";
+  }
+  AlsoWorks(out, r);
+  Problems(out, report);
+  Origins(out, report);
+
+  std::vector<std::string> warnings = report.discovery.warnings;
+  warnings.insert(warnings.end(), report.warnings.begin(), report.warnings.end());
+  if (!warnings.empty()) {
+    out << "Warnings\n";
+    std::set<std::string> seen;
+    for (const auto& w : warnings) {
+      if (seen.insert(w).second) out << "  - " << w << "\n";
+    }
+    out << "\n";
+  }
+  if (!report.password_given) {
+    out << "No password was given: give one (MAILSCOUT_PASSWORD, --password-file, "
+           "--password-stdin or the prompt) to prove the login.\n";
+  }
+  std::string text = out.str();
+  while (text.size() >= 2 && text[text.size() - 1] == '\n' && text[text.size() - 2] == '\n') {
+    text.pop_back();
+  }
+  return text;
+}
+
+}  // namespace mailscout
