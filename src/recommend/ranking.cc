@@ -195,25 +195,27 @@ std::string AuthWordFor(const std::string& auth_used) {
   return "password-cleartext";
 }
 
+int MatchCandidate(const std::vector<ServerCandidate>& candidates, Protocol protocol,
+                   const std::string& host, uint16_t port, Security security) {
+  int same_host = -1;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    const ServerCandidate& c = candidates[i];
+    if (c.protocol != protocol || c.host != host) continue;
+    if (c.port == port && c.security == security) return static_cast<int>(i);
+    if (same_host < 0) same_host = static_cast<int>(i);
+  }
+  return same_host;
+}
+
 Recommendation Recommend(const std::vector<ServerCandidate>& candidates,
                          const std::vector<CheckResult>& checks, const RankOptions& options) {
-  std::map<Key, std::pair<const ServerCandidate*, int>> by_key;
-  for (size_t i = 0; i < candidates.size(); ++i) {
-    const auto& c = candidates[i];
-    by_key.emplace(KeyOf(c.protocol, c.host, c.port, c.security),
-                   std::make_pair(&c, static_cast<int>(i)));
-  }
-
   std::map<Key, Entry> best;
   for (size_t ci = 0; ci < checks.size(); ++ci) {
     const CheckResult& check = checks[ci];
     Key key = KeyOf(check.protocol, check.host, check.port, check.security);
-    const ServerCandidate* cand = nullptr;
-    int order = static_cast<int>(candidates.size() + ci);
-    if (auto it = by_key.find(key); it != by_key.end()) {
-      cand = it->second.first;
-      order = it->second.second;
-    }
+    int index = MatchCandidate(candidates, check.protocol, check.host, check.port, check.security);
+    const ServerCandidate* cand = index >= 0 ? &candidates[index] : nullptr;
+    int order = index >= 0 ? index : static_cast<int>(candidates.size() + ci);
     Entry e;
     e.standing.protocol = check.protocol;
     e.standing.security = check.security;

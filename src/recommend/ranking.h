@@ -96,10 +96,17 @@ bool Eligible(const Standing& standing, const RankOptions& options);
 // the mechanism is empty.
 std::string AuthWordFor(const std::string& auth_used);
 
-// Ranks every check against the candidates (matched on protocol, host, port
-// and security; a check with no candidate counts as a guess at the end of
-// discovery's order). Several checks of one server (username forms) count as
-// their best one. Never fails: an empty side stays nullopt.
+// The candidate a check of (protocol, host, port, security) belongs to: the
+// exact match, else the first candidate of the same protocol and host (a port
+// or security type mailscout tried on a host a source named: it inherits
+// that source's trust, username and place), else -1.
+int MatchCandidate(const std::vector<ServerCandidate>& candidates, Protocol protocol,
+                   const std::string& host, uint16_t port, Security security);
+
+// Ranks every check against the candidates (MatchCandidate; a check with no
+// candidate counts as a guess at the end of discovery's order). Several
+// checks of one server (username forms) count as their best one. Never
+// fails: an empty side stays nullopt.
 Recommendation Recommend(const std::vector<ServerCandidate>& candidates,
                          const std::vector<CheckResult>& checks, const RankOptions& options);
 

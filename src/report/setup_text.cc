@@ -6,6 +6,8 @@
 #include <sstream>
 #include <tuple>
 
+#include "recommend/ranking.h"
+
 namespace mailscout {
 namespace {
 
@@ -143,28 +145,23 @@ void Problems(std::ostringstream& out, const SetupReport& report) {
 
 // Where one shown setting came from, from discovery's candidates.
 std::string Origin(const Setting& s, const DiscoveryResult& d) {
-  const ServerCandidate* same_host = nullptr;
-  for (const auto& c : d.candidates) {
-    if (c.protocol != s.protocol || c.host != s.host) continue;
-    if (c.port == s.port && c.security == s.security) {
-      std::string text = std::string(ToString(c.source));
-      if (!c.detail.empty()) text += ": " + c.detail;
-      if (!c.also_from.empty()) {
-        text += " (also named by";
-        for (size_t i = 0; i < c.also_from.size(); ++i) {
-          text += (i ? ", " : " ") + std::string(ToString(c.also_from[i]));
-        }
-        text += ")";
-      }
-      return text;
+  int index = MatchCandidate(d.candidates, s.protocol, s.host, s.port, s.security);
+  if (index < 0) return "mailscout tried this server itself";
+  const ServerCandidate& c = d.candidates[index];
+  if (c.port != s.port || c.security != s.security) {
+    return std::string(ToString(c.source)) + " named this host (port " + std::to_string(c.port) +
+           "); mailscout tried this port on the same host";
+  }
+  std::string text = std::string(ToString(c.source));
+  if (!c.detail.empty()) text += ": " + c.detail;
+  if (!c.also_from.empty()) {
+    text += " (also named by";
+    for (size_t i = 0; i < c.also_from.size(); ++i) {
+      text += (i ? ", " : " ") + std::string(ToString(c.also_from[i]));
     }
-    if (same_host == nullptr) same_host = &c;
+    text += ")";
   }
-  if (same_host != nullptr) {
-    return std::string(ToString(same_host->source)) + " named this host (port " +
-           std::to_string(same_host->port) + "); mailscout tried this port on the same host";
-  }
-  return "mailscout tried this server itself";
+  return text;
 }
 
 void Origins(std::ostringstream& out, const SetupReport& report) {

@@ -245,6 +245,21 @@ TEST(RankingTest, CheckWithoutCandidateCountsAsGuess) {
   EXPECT_EQ(rec.incoming->source, Source::kGuess);
 }
 
+TEST(RankingTest, DerivedPortInheritsTheHostsSource) {
+  ServerCandidate srv = Cand(Protocol::kImap, "imap.example.com", 993, Security::kTls, Source::kSrv,
+                             Trust::kUnauthenticated);
+  ServerCandidate derived = kImapStartTls;  // not among the candidates
+  CheckResult tls_bad = Rejected(srv);
+  auto rec = Recommend({srv}, {tls_bad, Verified(derived)}, {});
+  ASSERT_TRUE(rec.incoming);
+  EXPECT_EQ(rec.incoming->port, 143);
+  EXPECT_EQ(rec.incoming->source, Source::kSrv);
+  EXPECT_EQ(MatchCandidate({srv}, Protocol::kImap, "imap.example.com", 143, Security::kStartTls),
+            0);
+  EXPECT_EQ(MatchCandidate({srv}, Protocol::kPop3, "imap.example.com", 110, Security::kStartTls),
+            -1);
+}
+
 TEST(RankingTest, AuthWords) {
   EXPECT_EQ(AuthWordFor("PLAIN"), "password-cleartext");
   EXPECT_EQ(AuthWordFor("LOGIN (IMAP)"), "password-cleartext");
