@@ -1,20 +1,217 @@
-// Placeholder until the test command lands; replaced by its owner.
+// `mailscout test`: log in to one server over IMAP, POP3 or SMTP with one (or
+// every) security type and explain the outcome. Parses options, reads the
+// password (never from argv), runs the Tester and prints text or JSON.
+#include <arpa/inet.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+#include <cctype>
+#include <cstdlib>
 #include <iostream>
 
 #include "cli/command.h"
 #include "cli/exit_status.h"
+#include "cli/password.h"
+#include "core/email_address.h"
+#include "dns/cares_resolver.h"
+#include "net/tls.h"
+#include "report/check_json.h"
+#include "report/check_text.h"
+#include "verify/tester.h"
 
 namespace mailscout {
+namespace {
+
+constexpr size_t kMaxTokenLength = 16 * 1024;
+
+int Usage(const std::string& message) {
+  std::cerr << "mailscout test: " << message << "\nTry 'mailscout test --help'.\n";
+  return kExitUsage;
+}
+
+bool IsIpLiteral(const std::string& host) {
+  unsigned char buffer[16];
+  return inet_pton(AF_INET, host.c_str(), buffer) == 1 ||
+         inet_pton(AF_INET6, host.c_str(), buffer) == 1;
+}
+
+// Keeps secrets out of core dumps and away from other processes of the user.
+void ProtectSecrets() {
+  rlimit none{0, 0};
+  setrlimit(RLIMIT_CORE, &none);
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+std::vector<OptionSpec> Options() {
+  std::vector<OptionSpec> options = {
+      {"protocol", 0, "PROTOCOL", "imap, pop3 or smtp (required)"},
+      {"host", 0, "HOST", "server host name or IP address (required)"},
+      {"port", 0, "N", "port (default: from protocol and security)"},
+      {"security", 0, "TYPE", "tls (default), starttls, plain, or all (each standard port)"},
+      {"user", 0, "NAME", "user name to log in with (full address or local part)"},
+      {"format", 0, "FORMAT", "text (default) or json"},
+      {"transcript", 0, "", "show the protocol dialog (credentials shown as ***)"},
+      {"timeout", 0, "SECONDS", "limit for the whole check (default: a few seconds per phase)"},
+      {"dns-server", 0, "HOST[:PORT]", "DNS server to ask instead of /etc/resolv.conf",
+       /*repeatable=*/true},
+      {"ca-file", 0, "PEM", "also trust the CA certificates in this file"},
+      {"allow-plaintext", 0, "", "allow sending the password over an unencrypted connection"},
+      {"insecure-tls", 0, "", "continue despite certificate errors (still reported)"},
+      {"mechanism", 0, "NAME",
+       "force a login method: PLAIN, LOGIN, CRAM-MD5, SCRAM-SHA-1, SCRAM-SHA-256, XOAUTH2, "
+       "OAUTHBEARER, or PASSWORD (IMAP LOGIN / POP3 USER+PASS)"},
+      {"probe", 0, "", "connect, TLS and capabilities only; never log in"},
+  };
+  for (OptionSpec& spec : PasswordOptions()) options.push_back(spec);
+  return options;
+}
+
+int Run(const ParsedArgs& args) {
+  if (!args.positionals().empty()) return Usage("unexpected argument " + args.positionals()[0]);
+
+  CheckRequest request;
+  std::optional<std::string> protocol_name = args.Get("protocol");
+  if (!protocol_name) return Usage("--protocol is required (imap, pop3 or smtp)");
+  std::optional<Protocol> protocol = ParseProtocol(*protocol_name);
+  if (!protocol) return Usage("unknown protocol '" + *protocol_name + "' (imap, pop3 or smtp)");
+  request.protocol = *protocol;
+
+  std::optional<std::string> host = args.Get("host");
+  if (!host || host->empty()) return Usage("--host is required");
+  if (IsIpLiteral(*host)) {
+    request.host = *host;
+  } else {
+    Result<std::string> ascii = ToAsciiDomain(*host);
+    if (!ascii.ok()) return Usage("--host: " + ascii.error().message);
+    request.host = ascii.value();
+  }
+
+  const std::string security_name = args.GetOr("security", "tls");
+  const bool all = security_name == "all";
+  if (!all) {
+    std::optional<Security> security = ParseSecurity(security_name);
+    if (!security) {
+      return Usage("unknown security '" + security_name + "' (tls, starttls, plain or all)");
+    }
+    request.security = *security;
+  }
+  if (std::optional<std::string> port = args.Get("port")) {
+    if (all) return Usage("--port cannot be combined with --security all");
+    std::optional<long> n = ParseInt(*port, 1, 65535);
+    if (!n) return Usage("--port must be a number from 1 to 65535");
+    request.port = static_cast<uint16_t>(*n);
+  }
+
+  const std::string format = args.GetOr("format", "text");
+  if (format != "text" && format != "json") return Usage("--format must be text or json");
+
+  std::optional<long> overall_ms;
+  if (std::optional<std::string> timeout = args.Get("timeout")) {
+    overall_ms = ParseSecondsToMs(*timeout, 600);
+    if (!overall_ms) return Usage("--timeout must be a number of seconds (up to 600)");
+  }
+
+  if (std::optional<std::string> mechanism = args.Get("mechanism")) {
+    std::string upper = *mechanism;
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    request.mechanism = upper;
+  }
+  request.username = args.GetOr("user", "");
+  request.allow_plaintext = args.Has("allow-plaintext");
+  request.transcript = args.Has("transcript");
+  request.probe_only = args.Has("probe");
+
+  // Credentials: never from argv.
+  if (const char* token = std::getenv("MAILSCOUT_OAUTH_TOKEN")) {
+    std::string value = token;
+    ::unsetenv("MAILSCOUT_OAUTH_TOKEN");
+    if (value.size() > kMaxTokenLength) return Usage("MAILSCOUT_OAUTH_TOKEN is too long");
+    if (!value.empty()) request.oauth_token = std::move(value);
+  }
+  if (!request.username.empty() && !request.probe_only) {
+    Result<std::optional<std::string>> password = ReadPassword(args, request.username);
+    if (!password.ok()) return Usage(password.error().message);
+    request.password = password.value();
+  } else if (args.Has("password-file") || args.Has("password-stdin")) {
+    return Usage("a password needs --user NAME");
+  }
+  if (request.password || request.oauth_token) ProtectSecrets();
+  if (request.oauth_token && request.username.empty()) {
+    return Usage("an OAuth token needs --user NAME");
+  }
+
+  ResolverOptions resolver_options;
+  resolver_options.servers = args.GetAll("dns-server");
+  Result<std::unique_ptr<CaresResolver>> resolver = CaresResolver::Create(resolver_options);
+  if (!resolver.ok()) return Usage(resolver.error().message);
+
+  TlsOptions tls_options;
+  tls_options.ca_file = args.GetOr("ca-file", "");
+  tls_options.insecure = args.Has("insecure-tls");
+  TlsClient tls(tls_options);
+  if (!tls.ca_error().empty()) return Usage(tls.ca_error());
+
+  Tester tester(*resolver.value(), tls);
+  std::vector<CheckRequest> requests;
+  if (all) {
+    for (CheckRequest& r : ExpandAllSecurities(request)) {
+      // Plain with a password would only say "cleartext refused".
+      const bool secret = r.password.has_value() || r.oauth_token.has_value();
+      if (r.security == Security::kPlain && secret && !r.allow_plaintext && !r.probe_only) {
+        continue;
+      }
+      requests.push_back(std::move(r));
+    }
+  } else {
+    requests.push_back(request);
+  }
+  if (overall_ms) {
+    // Each phase keeps its own budget (capped by the whole) and the whole
+    // check ends by --timeout, counted from here.
+    const Deadline overall = Deadline::AfterMs(*overall_ms);
+    for (CheckRequest& r : requests) r.overall = overall;
+  }
+
+  std::vector<CheckResult> results = tester.CheckAll(requests, requests.size());
+  if (format == "json") {
+    std::cout << ChecksToJsonText(results);
+  } else {
+    std::cout << ChecksText(results);
+    if (all && requests.size() < 3) {
+      std::cout << "(plain was not tried: it would send the password unencrypted; add "
+                   "--allow-plaintext to include it)\n";
+    }
+  }
+  std::cout.flush();
+  bool all_ok = !results.empty();
+  for (const CheckResult& r : results) all_ok = all_ok && r.ok;
+  return all_ok ? kExitOk : kExitFailed;
+}
+
+}  // namespace
 
 Command MakeTestCommand() {
   Command command;
   command.name = "test";
-  command.summary = "(not built yet)";
-  command.usage = "mailscout test";
-  command.run = [](const ParsedArgs&) {
-    std::cerr << "mailscout test: not built yet\n";
-    return kExitUsage;
-  };
+  command.summary = "log in to one server (IMAP, POP3, SMTP) and explain any failure";
+  command.usage =
+      "mailscout test --protocol imap|pop3|smtp --host HOST [--port N]\n"
+      "                      [--security tls|starttls|plain|all] [--user NAME] [options]";
+  command.options = Options();
+  command.details =
+      "Resolves HOST (c-ares), connects, starts TLS (implicit or STARTTLS), reads the\n"
+      "capabilities and logs in with the strongest method both sides support\n"
+      "(SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN, LOGIN; IMAP LOGIN and POP3\n"
+      "USER/PASS as fallbacks; OAUTHBEARER/XOAUTH2 with MAILSCOUT_OAUTH_TOKEN).\n"
+      "Default ports: IMAP 993/143, POP3 995/110, SMTP 465/587.\n\n"
+      "The password comes from MAILSCOUT_PASSWORD, --password-file, --password-stdin or\n"
+      "a prompt on a terminal, never from the command line. Without one, everything up\n"
+      "to the login is checked. A password is never sent unencrypted unless\n"
+      "--allow-plaintext is given.\n\n"
+      "Every failure has one kind: dns, refused, timeout, tls, certificate,\n"
+      "starttls-missing, auth, auth-mechanism, cleartext-refused, protocol\n"
+      "(docs/json.md, section \"check\").\n";
+  command.run = Run;
   return command;
 }
 

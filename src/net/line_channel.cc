@@ -98,7 +98,7 @@ Status LineChannel::Fill(Deadline deadline, std::string_view phase) {
 }
 
 Result<std::string> LineChannel::ReadLine(Deadline deadline, std::string_view phase,
-                                          int redact_after_words) {
+                                          std::string_view redact_prefix) {
   for (;;) {
     const size_t lf = buffer_.find('\n', scanned_);
     if (lf != std::string::npos) {
@@ -107,11 +107,8 @@ Result<std::string> LineChannel::ReadLine(Deadline deadline, std::string_view ph
       scanned_ = 0;
       if (!line.empty() && line.back() == '\r') line.pop_back();
       if (line.size() > max_line_) break;
-      if (redact_after_words >= 0) {
-        transcript_->Server(RedactAfterWords(line, redact_after_words));
-      } else {
-        transcript_->Server(line);
-      }
+      std::optional<std::string> redacted = RedactPayload(line, redact_prefix);
+      transcript_->Server(redacted ? *redacted : line);
       return line;
     }
     scanned_ = buffer_.size();

@@ -35,7 +35,7 @@ class LineChannel : public LineIo {
   ~LineChannel() override;
 
   Result<std::string> ReadLine(Deadline deadline, std::string_view phase,
-                               int redact_after_words = -1) override;
+                               std::string_view redact_prefix = {}) override;
   Result<std::string> ReadBytes(size_t n, Deadline deadline, std::string_view phase) override;
   Status WriteLine(std::string_view line, Deadline deadline, std::string_view phase,
                    std::string_view shown = {}) override;

@@ -30,10 +30,11 @@ class LineIo {
   virtual ~LineIo() = default;
 
   // One line without its CRLF (a bare LF also ends a line). When
-  // redact_after_words >= 0 the transcript shows only that many leading
-  // words followed by "***" (SASL challenges).
+  // redact_prefix is not empty and the line is a SASL challenge starting
+  // with it ("+", "334"), the transcript shows "<prefix> ***" instead
+  // (see RedactPayload in transcript.h).
   virtual Result<std::string> ReadLine(Deadline deadline, std::string_view phase,
-                                       int redact_after_words = -1) = 0;
+                                       std::string_view redact_prefix = {}) = 0;
 
   // Exactly n raw bytes (an IMAP literal), n <= kMaxLineLength.
   virtual Result<std::string> ReadBytes(size_t n, Deadline deadline, std::string_view phase) = 0;

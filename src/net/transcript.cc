@@ -65,15 +65,12 @@ std::vector<std::string> Transcript::Take() {
   return out;
 }
 
-std::string RedactAfterWords(std::string_view line, int keep_words) {
-  size_t pos = 0;
-  for (int i = 0; i < keep_words; ++i) {
-    size_t space = line.find(' ', pos);
-    if (space == std::string_view::npos) return std::string(line);
-    pos = space + 1;
-  }
-  if (pos >= line.size()) return std::string(line);
-  return std::string(line.substr(0, pos)) + std::string(kRedacted);
+std::optional<std::string> RedactPayload(std::string_view line, std::string_view prefix) {
+  if (prefix.empty() || line.substr(0, prefix.size()) != prefix) return std::nullopt;
+  if (line.size() == prefix.size()) return std::string(line);
+  if (line[prefix.size()] != ' ') return std::nullopt;
+  if (line.size() == prefix.size() + 1) return std::string(line);
+  return std::string(prefix) + " " + std::string(kRedacted);
 }
 
 }  // namespace mailscout

@@ -11,6 +11,7 @@
 #ifndef MAILSCOUT_NET_TRANSCRIPT_H_
 #define MAILSCOUT_NET_TRANSCRIPT_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,10 +54,10 @@ class Transcript {
   bool truncated_ = false;
 };
 
-// "+ c2VjcmV0" -> "+ ***", "334 abc" -> "334 ***", "a2 AUTHENTICATE PLAIN x"
-// -> with keep_words 3: "a2 AUTHENTICATE PLAIN ***". Keeps the first
-// `keep_words` space-separated words and replaces the rest, if any.
-std::string RedactAfterWords(std::string_view line, int keep_words);
+// SASL payload redaction: with prefix "+", "+ c2VjcmV0" -> "+ ***" and "+"
+// -> "+"; with "334", "334 abc" -> "334 ***". nullopt when the line is not
+// such a challenge ("+OK ...", "a1 OK ...", "235 ...") or prefix is empty.
+std::optional<std::string> RedactPayload(std::string_view line, std::string_view prefix);
 
 }  // namespace mailscout
 

@@ -129,8 +129,8 @@ std::optional<size_t> ImapTrailingLiteral(std::string_view line) {
 }
 
 Result<std::string> ReadImapResponseText(LineIo& io, Deadline deadline, std::string_view phase,
-                                         int redact_after_words) {
-  Result<std::string> first = io.ReadLine(deadline, phase, redact_after_words);
+                                         std::string_view redact_prefix) {
+  Result<std::string> first = io.ReadLine(deadline, phase, redact_prefix);
   if (!first.ok()) return first;
   std::string response = std::move(first.value());
   for (int literals = 0;; ++literals) {
@@ -150,7 +150,7 @@ Result<std::string> ReadImapResponseText(LineIo& io, Deadline deadline, std::str
     }
     Result<std::string> bytes = io.ReadBytes(*size, deadline, phase);
     if (!bytes.ok()) return bytes;
-    Result<std::string> more = io.ReadLine(deadline, phase, redact_after_words);
+    Result<std::string> more = io.ReadLine(deadline, phase, redact_prefix);
     if (!more.ok()) return more;
     response += "\r\n" + bytes.value() + more.value();
   }

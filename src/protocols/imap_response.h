@@ -47,10 +47,10 @@ Result<ImapResponse> ParseImapResponse(std::string_view line);
 std::optional<size_t> ImapTrailingLiteral(std::string_view line);
 
 // Reads one response including literals (the literal bytes are inlined in
-// the returned text, their announcement kept). redact_after_words as in
+// the returned text, their announcement kept). redact_prefix as in
 // LineIo::ReadLine.
 Result<std::string> ReadImapResponseText(LineIo& io, Deadline deadline, std::string_view phase,
-                                         int redact_after_words = -1);
+                                         std::string_view redact_prefix = {});
 
 // Splits on spaces, dropping empty items.
 std::vector<std::string> SplitWords(std::string_view text);

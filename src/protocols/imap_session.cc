@@ -85,7 +85,7 @@ class ImapSession : public MailSession {
     auto read_step = [&](Deadline d) -> Result<SaslStep> {
       for (size_t i = 0; i < kMaxReplyLines; ++i) {
         // Challenges are SASL payloads: the transcript shows "+ ***".
-        Result<std::string> text = ReadImapResponseText(io_, d, "auth", 1);
+        Result<std::string> text = ReadImapResponseText(io_, d, "auth", "+");
         if (!text.ok()) return text.error();
         Result<ImapResponse> parsed = ParseImapResponse(text.value());
         if (!parsed.ok()) return WithPhase(parsed.error(), "auth");

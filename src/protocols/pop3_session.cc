@@ -67,7 +67,7 @@ class Pop3Session : public MailSession {
 
   Result<std::string> Authenticate(SaslClient& sasl, Deadline deadline) override {
     auto read_step = [&](Deadline d) -> Result<SaslStep> {
-      Result<Pop3Reply> reply = Read(d, "auth", 1);
+      Result<Pop3Reply> reply = Read(d, "auth", "+");
       if (!reply.ok()) return reply.error();
       switch (reply->kind) {
         case Pop3Reply::Kind::kContinuation:
@@ -126,7 +126,7 @@ class Pop3Session : public MailSession {
     });
   }
 
-  Result<Pop3Reply> Read(Deadline deadline, std::string_view phase, int redact = -1) {
+  Result<Pop3Reply> Read(Deadline deadline, std::string_view phase, std::string_view redact = {}) {
     Result<std::string> line = io_.ReadLine(deadline, phase, redact);
     if (!line.ok()) return line.error();
     Result<Pop3Reply> reply = ParsePop3Reply(line.value());

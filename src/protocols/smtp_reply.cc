@@ -66,10 +66,10 @@ Status SmtpReplyParser::Add(std::string_view line) {
 }
 
 Result<SmtpReply> ReadSmtpReply(LineIo& io, Deadline deadline, std::string_view phase,
-                                int redact_after_words, size_t max_lines) {
+                                std::string_view redact_prefix, size_t max_lines) {
   SmtpReplyParser parser(max_lines);
   while (!parser.complete()) {
-    Result<std::string> line = io.ReadLine(deadline, phase, redact_after_words);
+    Result<std::string> line = io.ReadLine(deadline, phase, redact_prefix);
     if (!line.ok()) return line.error();
     if (Status s = parser.Add(line.value()); !s.ok()) {
       Error e = s.error();

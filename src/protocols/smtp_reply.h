@@ -41,7 +41,8 @@ class SmtpReplyParser {
 
 // Reads one complete reply.
 Result<SmtpReply> ReadSmtpReply(LineIo& io, Deadline deadline, std::string_view phase,
-                                int redact_after_words = -1, size_t max_lines = kMaxReplyLines);
+                                std::string_view redact_prefix = {},
+                                size_t max_lines = kMaxReplyLines);
 
 // EHLO keywords with their parameters ("SIZE 10240000", "AUTH PLAIN LOGIN"):
 // every line after the first, which is the server's greeting name.

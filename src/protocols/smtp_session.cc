@@ -67,7 +67,7 @@ class SmtpSession : public MailSession {
 
   Result<std::string> Authenticate(SaslClient& sasl, Deadline deadline) override {
     auto read_step = [&](Deadline d) -> Result<SaslStep> {
-      Result<SmtpReply> reply = ReadSmtpReply(io_, d, "auth", 1);
+      Result<SmtpReply> reply = ReadSmtpReply(io_, d, "auth", "334");
       if (!reply.ok()) return reply.error();
       const SmtpReply& r = reply.value();
       if (r.code == 334) {

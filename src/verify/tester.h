@@ -20,7 +20,8 @@
 //   kRefused           every address refused (or was unreachable)
 //   kTimeout           a phase ran out of time; Error::phase names it
 //                      ("resolve", "connect", "tls", "greeting", "starttls",
-//                      "capabilities", "auth", "overall") or "cancelled"
+//                      "capabilities", "auth", "overall": the request's
+//                      overall deadline) or "cancelled"
 //   kTls               the TLS handshake failed
 //   kCertificate       untrusted / self-signed / expired / wrong name (message
 //                      says which); with TlsOptions::insecure the check goes
@@ -97,8 +98,12 @@ struct CheckRequest {
   // Hard end for the whole check (--timeout); none: sum of phases applies.
   std::optional<Deadline> overall;
   CancelFlag cancelled;  // optional
-  // Name sent in SMTP EHLO; empty: "mailscout.invalid".
+  // Name sent in SMTP EHLO; empty: the local address as "[192.0.2.1]".
   std::string ehlo_name;
+  // Force one SASL mechanism by name ("PLAIN", "SCRAM-SHA-1", ...), or
+  // "PASSWORD" for the protocol's own command (IMAP LOGIN, POP3 USER/PASS);
+  // empty: the strongest both sides support.
+  std::string mechanism;
 };
 
 class Tester {
@@ -120,9 +125,10 @@ class Tester {
 };
 
 // `--security all`: one request per standard port/security pair of the
-// protocol (IMAP 993 tls, 143 starttls, 143 plain; POP3 995/110/110; SMTP
-// 465 tls, 587 starttls, 587 plain, 25 starttls is not included), copying
-// everything else from `base` and resetting its port to the default.
+// protocol (IMAP 993 tls, 143 starttls, 143 plain; POP3 995 tls, 110
+// starttls, 110 plain; SMTP 465 tls, 587 starttls, 587 plain), copying
+// everything else from `base`. Callers drop the plain one when they would
+// only get kCleartextRefused from it.
 std::vector<CheckRequest> ExpandAllSecurities(const CheckRequest& base);
 
 }  // namespace mailscout

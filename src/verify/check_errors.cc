@@ -1,0 +1,112 @@
+#include "verify/check_errors.h"
+
+namespace mailscout {
+namespace {
+
+std::string Seconds(int64_t ms) {
+  if (ms <= 0) return "the time allowed";
+  const int64_t tenths = (ms + 50) / 100;  // nearest 0.1 s
+  if (tenths % 10 == 0) return std::to_string(tenths / 10) + " s";
+  return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " s";
+}
+
+std::string Where(const CheckContext& c) { return c.host + " port " + std::to_string(c.port); }
+
+bool IsTlsPort(Protocol p, uint16_t port) { return port == DefaultPort(p, Security::kTls); }
+
+std::string Says(const CheckContext& c, const std::string& reply) {
+  const std::string words = ServerWords(c.protocol, reply);
+  if (words.empty()) return {};
+  return " (" + std::string(DisplayName(c.protocol)) + " says: " + words + ")";
+}
+
+std::string TimeoutMessage(const Error& e, const CheckContext& c) {
+  const std::string within = Seconds(c.phase_budget_ms);
+  const std::string& p = e.phase;
+  if (p == phase::kCancelled) return "The check was cancelled before it finished";
+  if (p == phase::kResolve || p == "dns") {
+    return "The DNS lookup of " + c.host + " did not answer within " + within;
+  }
+  if (p == phase::kConnect) {
+    return "No answer from " + Where(c) + " within " + within +
+           " (the connection attempt timed out: a firewall probably drops it)";
+  }
+  if (p == phase::kTls) {
+    return "The TLS handshake with " + Where(c) + " did not finish within " + within;
+  }
+  if (p == phase::kGreeting) {
+    std::string hint;
+    if (c.security != Security::kTls && IsTlsPort(c.protocol, c.port)) {
+      hint = "; this port usually expects implicit TLS: try --security tls";
+    } else {
+      hint = " (a silent server, or not a " + std::string(DisplayName(c.protocol)) +
+             " server on this port)";
+    }
+    return Where(c) + " accepted the connection but sent no greeting within " + within + hint;
+  }
+  if (p == phase::kOverall) {
+    return "The check of " + Where(c) + " did not finish within the overall time limit";
+  }
+  return "The server " + Where(c) + " stopped answering during " + p + " (no reply within " +
+         within + ")";
+}
+
+}  // namespace
+
+std::string ServerWords(Protocol protocol, const std::string& reply) {
+  std::string words = reply;
+  if (protocol == Protocol::kImap) {
+    // "tag STATUS rest" or "* STATUS rest" -> "rest"
+    size_t first = words.find(' ');
+    if (first != std::string::npos) {
+      size_t second = words.find(' ', first + 1);
+      const std::string status = words.substr(
+          first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
+      if (status == "OK" || status == "NO" || status == "BAD" || status == "BYE") {
+        words = second == std::string::npos ? status : words.substr(second + 1);
+      }
+    }
+  } else if (protocol == Protocol::kPop3) {
+    if (words.rfind("-ERR", 0) == 0 || words.rfind("+OK", 0) == 0) {
+      const size_t space = words.find(' ');
+      words = space == std::string::npos ? words : words.substr(space + 1);
+    }
+  }
+  if (words.size() > 300) words = words.substr(0, 300) + "...";
+  return words;
+}
+
+Error Explain(Error e, const CheckContext& c) {
+  const std::string who = c.username.empty() ? "this account" : c.username;
+  const std::string credential = c.oauth ? "OAuth token" : "password";
+  switch (e.kind) {
+    case ErrorKind::kTimeout:
+      e.message = TimeoutMessage(e, c);
+      break;
+    case ErrorKind::kAuth:
+      e.message = "The server rejected the " + credential + " for " + who + Says(c, e.server_reply);
+      break;
+    case ErrorKind::kAuthMechanism:
+      if (!e.server_reply.empty()) e.message += Says(c, e.server_reply);
+      break;
+    case ErrorKind::kStartTlsMissing:
+      if (!e.server_reply.empty()) {
+        e.message = Where(c) + " refused to start TLS" + Says(c, e.server_reply);
+      }
+      break;
+    case ErrorKind::kProtocol:
+      if (!e.server_reply.empty() && e.message.find(e.server_reply) == std::string::npos) {
+        e.message += Says(c, e.server_reply);
+      }
+      if (e.phase == phase::kGreeting && c.security == Security::kPlain &&
+          IsTlsPort(c.protocol, c.port)) {
+        e.message += "; this port usually expects implicit TLS: try --security tls";
+      }
+      break;
+    default:
+      break;
+  }
+  return e;
+}
+
+}  // namespace mailscout

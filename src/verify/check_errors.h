@@ -1,0 +1,53 @@
+// Helpdesk wording for the errors of one check.
+//
+// Sessions, the line channel, ConnectTcp and TlsClient report what went
+// wrong in technical terms; Explain() rewrites the message into a sentence a
+// helpdesk can read out ("The server rejected the password for
+// alice@example.com (IMAP says: [AUTHENTICATIONFAILED] Authentication
+// failed)") and keeps kind, phase and the server's words. Pure functions,
+// thread-safe. Nothing here ever sees a password.
+#ifndef MAILSCOUT_VERIFY_CHECK_ERRORS_H_
+#define MAILSCOUT_VERIFY_CHECK_ERRORS_H_
+
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "core/types.h"
+
+namespace mailscout {
+
+struct CheckContext {
+  Protocol protocol = Protocol::kImap;
+  std::string host;
+  uint16_t port = 0;
+  Security security = Security::kTls;
+  std::string username;
+  bool oauth = false;           // the credential was an OAuth token
+  int64_t phase_budget_ms = 0;  // the timeout of the phase that failed, if known
+};
+
+// The server's words without protocol framing: "a2 NO [X] text" -> "[X]
+// text", "-ERR text" -> "text", SMTP keeps its code ("535 5.7.8 text").
+std::string ServerWords(Protocol protocol, const std::string& reply);
+
+// The final, helpdesk-worded error.
+Error Explain(Error error, const CheckContext& context);
+
+// Phase names used in timings and Error::phase.
+namespace phase {
+inline constexpr const char* kResolve = "resolve";
+inline constexpr const char* kConnect = "connect";
+inline constexpr const char* kTls = "tls";
+inline constexpr const char* kGreeting = "greeting";
+inline constexpr const char* kCapabilities = "capabilities";
+inline constexpr const char* kStartTls = "starttls";
+inline constexpr const char* kAuth = "auth";
+inline constexpr const char* kLogout = "logout";
+inline constexpr const char* kOverall = "overall";
+inline constexpr const char* kCancelled = "cancelled";
+}  // namespace phase
+
+}  // namespace mailscout
+
+#endif  // MAILSCOUT_VERIFY_CHECK_ERRORS_H_
