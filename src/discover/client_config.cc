@@ -81,7 +81,9 @@ std::optional<ServerTemplate> ReadServer(const tinyxml2::XMLElement* e, bool inc
     notes->push_back(element + " type '" + type + "' ignored");
     return std::nullopt;
   }
-  server.hostname = Lower(ChildText(e, "hostname"));
+  // Not lower-cased here: that would break %EMAILDOMAIN%; ExpandServers
+  // lower-cases after expanding.
+  server.hostname = ChildText(e, "hostname");
   if (server.hostname.empty()) {
     notes->push_back(element + " without <hostname> ignored");
     return std::nullopt;

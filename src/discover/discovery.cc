@@ -126,6 +126,10 @@ bool Settled(RunState& state, bool wait_for_all, int* answered_by) {
     const Slot& s = state.slots[i];
     if (s.started && !s.finished) return false;
     coverage.Add(s);
+    if (i == static_cast<int>(SlotId::kProviders) && state.no_mail_access) {
+      *answered_by = i;
+      return true;
+    }
     if (coverage.complete()) {
       *answered_by = i;
       return true;
@@ -207,6 +211,14 @@ DiscoveryResult BuildResult(RunState& state, int answered_by) {
             all.end());
   result.candidates = MergeCandidates(std::move(all));
   if (state.provider) result.provider = state.provider->info;
+  if (result.provider && state.no_mail_access) {
+    const ProviderInfo& p = *result.provider;
+    result.warnings.push_back(
+        (p.display_name.empty() ? state.address.unicode_domain() : p.display_name) +
+        " offers no IMAP, POP3 or SMTP access for " + state.address.display() +
+        ": use the provider's own apps or web mail" +
+        (p.documentation_url.empty() ? "." : " (see " + p.documentation_url + ")."));
+  }
   if (result.provider) {
     if (auto warning = LoginPolicyWarning(*result.provider, state.address)) {
       result.warnings.push_back(*warning);

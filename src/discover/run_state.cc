@@ -91,6 +91,11 @@ void SourceTask::OfferProvider(const ProviderInfo& info, int rank) {
   if (!state_->provider || rank < state_->provider->rank) state_->provider = {info, rank};
 }
 
+void SourceTask::MarkNoMailAccess() {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  state_->no_mail_access = true;
+}
+
 void SourceTask::Spawn(std::function<void(SourceTask&)> fn) const {
   {
     std::lock_guard<std::mutex> lock(state_->mu);

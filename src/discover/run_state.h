@@ -90,6 +90,9 @@ class RunState {
   std::set<std::pair<Protocol, Security>> not_offered;  // SRV target "."
   std::set<Protocol> answered;                          // protocols with a non-guess candidate
   std::optional<OfferedProvider> provider;
+  // The bundled database knows the provider and says it offers no
+  // IMAP/POP3/SMTP at all: a complete answer, nothing to guess.
+  bool no_mail_access = false;
   bool done = false;  // Run() returned; results are no longer read
 
   Slot& slot(SlotId id) { return slots[static_cast<size_t>(id)]; }
@@ -126,6 +129,7 @@ class SourceTask {
   // A non-guess source has a candidate for protocol.
   bool Answered(Protocol protocol) const;
   void OfferProvider(const ProviderInfo& info, int rank);
+  void MarkNoMailAccess();
 
   // Runs fn as another task of this slot.
   void Spawn(std::function<void(SourceTask&)> fn) const;

@@ -96,6 +96,10 @@ void RunProvidersSource(SourceTask& task) {
   }
   AddProviderEntry(task, *entry, Source::kProviders, Trust::kAuthenticated, "", 0,
                    SourceRank(Source::kProviders) * 1000);
+  if (entry->config.servers.empty()) {
+    task.OfferProvider(ToProviderInfo(entry->config), SourceRank(Source::kProviders) * 1000);
+    task.MarkNoMailAccess();
+  }
 }
 
 void RunAutoconfigSource(SourceTask& task) {

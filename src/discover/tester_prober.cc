@@ -1,0 +1,48 @@
+#include "discover/tester_prober.h"
+
+#include "verify/tester.h"
+
+namespace mailscout {
+
+ProbeOutcome TesterProber::Probe(const ServerCandidate& candidate, Deadline deadline,
+                                 const ProbeCancel& cancel) {
+  CheckRequest request;
+  request.protocol = candidate.protocol;
+  request.host = candidate.host;
+  request.port = candidate.port;
+  request.security = candidate.security;
+  request.probe_only = true;
+  request.timeouts = PhaseTimeouts::All(std::max(deadline.remaining(), Millis(1)));
+  request.overall = deadline;
+  request.cancelled = cancel;
+  CheckResult result = tester_.Check(request);
+
+  ProbeOutcome outcome;
+  const std::string name(DisplayName(candidate.protocol));
+  if (result.ok) {
+    outcome.status = ProbeStatus::kConfirmed;
+    outcome.detail = name + (candidate.security == Security::kTls        ? " over TLS answered"
+                             : candidate.security == Security::kStartTls ? " STARTTLS works"
+                                                                         : " answered (no TLS)");
+    if (!result.greeting.empty()) outcome.detail += " (" + result.greeting.substr(0, 80) + ")";
+    return outcome;
+  }
+  const Error error = result.error.value_or(Error::Make(ErrorKind::kProtocol, "probe failed"));
+  outcome.detail = error.message;
+  switch (error.kind) {
+    case ErrorKind::kDns:
+    case ErrorKind::kRefused:
+    case ErrorKind::kTimeout:
+      outcome.status = ProbeStatus::kUnreachable;
+      break;
+    case ErrorKind::kCertificate:
+      outcome.status = ProbeStatus::kConfirmed;
+      outcome.detail = name + " answered, but: " + error.message;
+      break;
+    default:
+      outcome.status = ProbeStatus::kRejected;
+  }
+  return outcome;
+}
+
+}  // namespace mailscout

@@ -1,0 +1,34 @@
+// TesterProber: the real Prober, a thin adapter over the tester's
+// probe_only check (verify/tester.h): resolve, connect, TLS or STARTTLS,
+// capabilities; never a login.
+//
+// Outcome mapping: ok -> kConfirmed; DNS, refused, timeout, cancelled ->
+// kUnreachable; STARTTLS missing, TLS failure, protocol error ->
+// kRejected. A certificate problem still proves a server of that protocol
+// answers with that security, so it is kConfirmed and the problem is named
+// in the detail (the tester reports it again when the server is checked).
+// Thread-safe: Tester::Check is.
+#ifndef MAILSCOUT_DISCOVER_TESTER_PROBER_H_
+#define MAILSCOUT_DISCOVER_TESTER_PROBER_H_
+
+#include "discover/prober.h"
+
+namespace mailscout {
+
+class Tester;
+
+class TesterProber : public Prober {
+ public:
+  // tester must outlive the prober.
+  explicit TesterProber(const Tester& tester) : tester_(tester) {}
+
+  ProbeOutcome Probe(const ServerCandidate& candidate, Deadline deadline,
+                     const ProbeCancel& cancel) override;
+
+ private:
+  const Tester& tester_;
+};
+
+}  // namespace mailscout
+
+#endif  // MAILSCOUT_DISCOVER_TESTER_PROBER_H_

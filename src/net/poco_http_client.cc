@@ -1,0 +1,172 @@
+#include "net/poco_http_client.h"
+
+#include <Poco/Exception.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/URI.h>
+
+#include <algorithm>
+#include <cctype>
+#include <csignal>
+#include <mutex>
+#include <optional>
+
+#include "net/connect.h"
+#include "net/tls.h"
+
+namespace mailscout {
+namespace {
+
+constexpr size_t kReadChunk = 16 * 1024;
+
+Error HttpError(std::string message) {
+  return Error::Make(ErrorKind::kProtocol, std::move(message), {}, "http");
+}
+
+Error Timeout(const std::string& url) {
+  return Error::Make(ErrorKind::kTimeout, "No complete HTTP answer from " + url + " in time", {},
+                     "http");
+}
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+Poco::Timespan Left(Deadline deadline) {
+  return Poco::Timespan(std::max<int64_t>(deadline.remaining_ms(), 1) * 1000);
+}
+
+struct Target {
+  bool https = false;
+  std::string host;
+  uint16_t port = 0;
+  std::string path;  // path and query
+};
+
+std::optional<Target> ParseUrl(const std::string& url) {
+  try {
+    Poco::URI uri(url);
+    Target t;
+    const std::string scheme = Lower(uri.getScheme());
+    if (scheme != "http" && scheme != "https") return std::nullopt;
+    t.https = scheme == "https";
+    t.host = Lower(uri.getHost());
+    if (t.host.empty()) return std::nullopt;
+    t.port = uri.getPort();
+    t.path = uri.getPathAndQuery();
+    if (t.path.empty()) t.path = "/";
+    return t;
+  } catch (const Poco::Exception&) {
+    return std::nullopt;
+  }
+}
+
+// The exchange once connected (and TLS done); Poco exceptions propagate to
+// Fetch(), which maps them.
+Result<HttpResponse> Exchange(Poco::Net::StreamSocket socket, const Target& target,
+                              const HttpRequest& request, Deadline deadline) {
+  Poco::Net::HTTPClientSession session(socket);
+  session.setKeepAlive(false);
+  session.setTimeout(Left(deadline));
+
+  Poco::Net::HTTPRequest out(request.method, target.path, Poco::Net::HTTPMessage::HTTP_1_1);
+  const uint16_t standard = target.https ? 443 : 80;
+  std::string host_header =
+      target.host.find(':') != std::string::npos ? "[" + target.host + "]" : target.host;
+  if (target.port != standard) host_header += ":" + std::to_string(target.port);
+  out.setHost(host_header);
+  out.set("User-Agent", "mailscout/" MAILSCOUT_VERSION);
+  out.set("Accept", "application/xml, text/xml, */*");
+  out.setKeepAlive(false);
+  if (!request.body.empty() || request.method == "POST") {
+    out.setContentLength(static_cast<std::streamsize>(request.body.size()));
+    if (!request.content_type.empty()) out.setContentType(request.content_type);
+  }
+  std::ostream& body_out = session.sendRequest(out);
+  body_out.write(request.body.data(), static_cast<std::streamsize>(request.body.size()));
+  body_out.flush();
+  if (deadline.expired()) return Timeout(request.url);
+
+  session.setTimeout(Left(deadline));
+  Poco::Net::HTTPResponse in;
+  std::istream& body_in = session.receiveResponse(in);
+
+  HttpResponse response;
+  response.status = static_cast<int>(in.getStatus());
+  response.https = target.https;
+  for (const auto& [name, value] : in) response.headers.emplace(Lower(name), value);
+
+  char buffer[kReadChunk];
+  while (true) {
+    if (deadline.expired()) return Timeout(request.url);
+    socket.setReceiveTimeout(Left(deadline));
+    body_in.read(buffer, sizeof buffer);
+    const std::streamsize got = body_in.gcount();
+    if (got <= 0) break;
+    if (response.body.size() + static_cast<size_t>(got) > request.max_body_bytes) {
+      return HttpError("The answer from " + request.url + " is larger than " +
+                       std::to_string(request.max_body_bytes) + " bytes; not read further");
+    }
+    response.body.append(buffer, static_cast<size_t>(got));
+    if (!body_in) break;
+  }
+  return response;
+}
+
+}  // namespace
+
+PocoHttpClient::PocoHttpClient(Resolver& resolver, const TlsClient& tls)
+    : resolver_(resolver), tls_(tls) {
+  // A peer closing early must be an error value, not a signal.
+  static std::once_flag once;
+  std::call_once(once, [] { std::signal(SIGPIPE, SIG_IGN); });
+}
+
+Result<HttpResponse> PocoHttpClient::Fetch(const HttpRequest& request, Deadline deadline) {
+  std::optional<Target> target = ParseUrl(request.url);
+  if (!target) return HttpError("'" + request.url + "' is not an http or https URL");
+
+  Result<TcpConnection> connection =
+      ConnectTcp(resolver_, target->host, target->port, deadline, deadline);
+  if (!connection.ok()) return connection.error();
+
+  Poco::Net::StreamSocket socket = connection->socket;
+  if (target->https) {
+    Result<Poco::Net::SecureStreamSocket> secure =
+        tls_.Handshake(socket, target->host, deadline, nullptr);
+    if (!secure.ok()) return secure.error();
+    socket = secure.value();
+  }
+  try {
+    Result<HttpResponse> result = Exchange(socket, *target, request, deadline);
+    try {
+      socket.setSendTimeout(Poco::Timespan(0, 200000));
+      socket.close();
+    } catch (const Poco::Exception&) {
+    }
+    return result;
+  } catch (const Poco::TimeoutException&) {
+    return Timeout(request.url);
+  } catch (const Poco::Net::NoMessageException&) {
+    if (deadline.expired()) return Timeout(request.url);
+    return HttpError(request.url + " closed the connection without an HTTP answer");
+  } catch (const Poco::Net::MessageException& e) {
+    return HttpError("The answer from " + request.url + " is not valid HTTP (" + e.message() + ")");
+  } catch (const Poco::Net::SSLException& e) {
+    return Error::Make(ErrorKind::kTls,
+                       "TLS failed while talking to " + target->host + " (" + e.message() + ")", {},
+                       "http");
+  } catch (const Poco::Exception& e) {
+    if (deadline.expired()) return Timeout(request.url);
+    return HttpError("HTTP request to " + request.url + " failed (" + e.displayText() + ")");
+  } catch (const std::exception& e) {
+    return HttpError("HTTP request to " + request.url + " failed (" + e.what() + ")");
+  }
+}
+
+}  // namespace mailscout

@@ -1,0 +1,43 @@
+// PocoHttpClient: the real HttpClient (net/http_client.h) for discovery's
+// autoconfig, ISPDB and Autodiscover requests.
+//
+// Each Fetch() resolves the host through the Resolver (c-ares, so
+// --dns-server applies), connects with ConnectTcp, and for https performs
+// the handshake through TlsClient (SNI and certificate chain + host name
+// verified), then speaks HTTP/1.1 with Poco's HTTPClientSession over that
+// socket: one request per connection ("Connection: close"). Redirects are
+// never followed (callers apply their own rules). The body is read in
+// pieces, each read bounded by the time left, and reading stops as soon as
+// it exceeds max_body_bytes.
+//
+// Errors: kDns, kRefused, kTimeout (phase "resolve", "connect", "tls" or
+// "http"), kTls, kCertificate, kProtocol (not an http(s) URL, malformed
+// response, body over the limit, connection closed early). No Poco
+// exception escapes. Thread-safe: the Resolver and TlsClient are.
+#ifndef MAILSCOUT_NET_POCO_HTTP_CLIENT_H_
+#define MAILSCOUT_NET_POCO_HTTP_CLIENT_H_
+
+#include <string>
+
+#include "net/http_client.h"
+
+namespace mailscout {
+
+class Resolver;
+class TlsClient;
+
+class PocoHttpClient : public HttpClient {
+ public:
+  // Both must outlive the client.
+  PocoHttpClient(Resolver& resolver, const TlsClient& tls);
+
+  Result<HttpResponse> Fetch(const HttpRequest& request, Deadline deadline) override;
+
+ private:
+  Resolver& resolver_;
+  const TlsClient& tls_;
+};
+
+}  // namespace mailscout
+
+#endif  // MAILSCOUT_NET_POCO_HTTP_CLIENT_H_
