@@ -227,10 +227,18 @@ class Spec:
 
     # -- loading -------------------------------------------------------------
     def load(self, name):
-        path = SCENARIO_DIR / f"{name}.json"
-        if not re.match(r"^[A-Za-z0-9_.-]+$", name) or not path.is_file():
-            fail(f"unknown scenario {name!r} (no file {path}); known: {', '.join(scenario_names())}")
-        rel = f"scenarios/{name}.json"
+        if name.endswith(".json") or "/" in name:
+            path = Path(name).resolve()          # a scenario file outside scenarios/
+            if not path.is_file():
+                fail(f"no scenario file {path}")
+            rel = str(path)
+            name = str(path)
+        else:
+            path = SCENARIO_DIR / f"{name}.json"
+            if not re.match(r"^[A-Za-z0-9_.-]+$", name) or not path.is_file():
+                fail(f"unknown scenario {name!r} (no file {path}); known: {', '.join(scenario_names())}")
+            rel = f"scenarios/{name}.json"
+        self.base = path.parent                  # "file" paths are relative to the scenario file
         try:
             data = json.loads(path.read_text())
         except json.JSONDecodeError as e:
@@ -445,9 +453,9 @@ class Spec:
             if "body" in r:
                 body = want(rw / "body", r["body"], str, "a string").encode()
             if "file" in r:
-                fpath = (SCENARIO_DIR / want(rw / "file", r["file"], str, "a path")).resolve()
+                fpath = (self.base / want(rw / "file", r["file"], str, "a path")).resolve()
                 if not fpath.is_file():
-                    (rw / "file").err(f"no such file {fpath} (paths are relative to {SCENARIO_DIR})")
+                    (rw / "file").err(f"no such file {fpath} (paths are relative to the scenario file's folder)")
                 body = fpath.read_bytes()
             ctype = r.get("type")
             if ctype is None:
@@ -1498,7 +1506,7 @@ class Inner:
                 except ChildProcessError:
                     done, status = pid, 0
                 if done:
-                    fail(f"{name} exited during start-up (status {status})\n" + self.tail(log)
+                    fail(f"{name} exited during start-up (exit code {os.waitstatus_to_exitcode(status)})\n" + self.tail(log)
                          + ("\n" + self.tail(popen) if isinstance(popen, Path) else ""))
             if time.monotonic() > deadline:
                 fail("timed out waiting for: " + ", ".join(f"{expected[k]} on {k[0]}:{k[1]}"
@@ -1571,9 +1579,8 @@ class Inner:
                 os.kill(self.cmd_pid, sig)
             except ProcessLookupError:
                 pass
-        for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):
+        for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT, signal.SIGUSR1, signal.SIGUSR2):
             signal.signal(s, forward)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)   # the terminal sends it to COMMAND itself
         # PID 1 reaps every orphan; notice daemons that die while the command runs.
         while True:
             try:
@@ -1654,6 +1661,20 @@ def check_tools(spec):
         fail("the world needs root (network, mount and PID namespaces, Dovecot, port 53)")
 
 
+def sweep_stale_worlds():
+    """Remove temp dirs of worlds whose runner was SIGKILLed (nobody left to clean up)."""
+    for d in Path(tempfile.gettempdir()).glob("mailscout-world-*"):
+        try:
+            pid = int((d / ".world-owner").read_text())
+            if time.time() - d.stat().st_mtime < 60:
+                continue
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(d, ignore_errors=True)
+        except (OSError, ValueError):
+            pass
+
+
 def run_world(args, command):
     t_start = time.monotonic()
     spec = load_spec(args.scenario, args.all)
@@ -1664,7 +1685,9 @@ def run_world(args, command):
             fail(f"--keep-dir {world} exists and is not empty")
         world.mkdir(parents=True, exist_ok=True)
     else:
+        sweep_stale_worlds()
         world = Path(tempfile.mkdtemp(prefix="mailscout-world-"))
+    (world / ".world-owner").write_text(f"{os.getpid()}\n")
     r, w = os.pipe()
     opts = {"scenarios": spec.scenarios, "command": command, "world_dir": str(world), "ready_fd": w,
             "verbose": args.verbose}
@@ -1680,14 +1703,28 @@ def run_world(args, command):
     proc = subprocess.Popen(argv, env=env, pass_fds=[w], preexec_fn=child_setup)
     os.close(w)
 
-    def on_signal(sig, _frame):
+    def inner_pid():
         try:
-            proc.send_signal(signal.SIGTERM)   # unshare dies, --kill-child takes the world down
+            kids = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+            return int(kids[0]) if kids else None
+        except (OSError, ValueError):
+            return None
+    signals_seen = []
+
+    def on_signal(sig, _frame):
+        # unshare ignores SIGTERM/SIGINT while it waits: pass the signal to the world's PID 1,
+        # which passes it to COMMAND. A second signal kills the world at once.
+        signals_seen.append(sig)
+        pid = inner_pid()
+        try:
+            if len(signals_seen) == 1 and pid:
+                os.kill(pid, sig)
+            else:
+                proc.kill()     # --kill-child then SIGKILLs the world's PID 1
         except ProcessLookupError:
             pass
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGHUP, on_signal)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(s, on_signal)
     ready = b""
     rc = None
     while rc is None:
