@@ -173,6 +173,32 @@ if loaded hostile-smoke; then
   expect_out "hostile: greeting drips one byte a second" '"bytes": [234], "newline": false, "eof": false, "timeout": true' $PROBE read drip.mail.hostile.example 143 --timeout 2.5 &
 fi
 
+# ---------------------------------------------------------------- sources
+if loaded sources; then
+  U=sourcespw
+  expect_out "sources: SRV" '^0 1 993 imap-q4zt9p\.srv-only\.example\.$' dig +short @127.0.0.1 _imaps._tcp.srv-only.example SRV
+  expect_out "sources: MX" '^10 mx-p9x3kd\.mx-only\.example\.$' dig +short @127.0.0.1 mx-only.example MX
+  expect_out "sources: autoconfig (https)" 'imap-ac7j5m\.autoconfig-only\.example' curl -sS https://autoconfig.autoconfig-only.example/mail/config-v1.1.xml
+  expect_rc  "sources: autoconfig-only has no http" 7 curl -sS http://autoconfig.autoconfig-only.example/mail/config-v1.1.xml
+  expect_out "sources: autoconfig (http only)" 'imap-hc3t8w\.http-autoconfig-only\.example' curl -sS http://autoconfig.http-autoconfig-only.example/mail/config-v1.1.xml
+  expect_out "sources: .well-known" 'imap-wk2d6r\.wellknown-only\.example' curl -sS https://wellknown-only.example/.well-known/autoconfig/mail/config-v1.1.xml
+  expect_out "sources: autodiscover POST" '<Server>imap-ad8n1v\.autodiscover-only\.example</Server>' curl -sS -X POST -H 'Content-Type: text/xml' --data '<Autodiscover><Request><EMailAddress>user@autodiscover-only.example</EMailAddress></Request></Autodiscover>' https://autodiscover.autodiscover-only.example/autodiscover/autodiscover.xml
+  expect_log "sources: web.jsonl has the autodiscover request body" "$LOGS/web.jsonl" '"method": "POST".*EMailAddress>user@autodiscover-only\.example'
+  expect_out "sources: autodiscover GET is 404" '^404$' curl -sS -o /dev/null -w '%{http_code}' https://autodiscover.autodiscover-only.example/autodiscover/autodiscover.xml
+  expect_out "sources: autodiscover http redirect" '^302 https://ad-target-m2q8\.autodiscover-redirect\.example/autodiscover/autodiscover\.xml$' curl -sS -o /dev/null -w '%{http_code} %{redirect_url}' http://autodiscover.autodiscover-redirect.example/autodiscover/autodiscover.xml
+  expect_out "sources: autodiscover redirect target" 'imap-ar3c7w\.autodiscover-redirect\.example' curl -sS -X POST --data '<x/>' https://ad-target-m2q8.autodiscover-redirect.example/autodiscover/autodiscover.xml
+  expect_out "sources: ISPDB" 'imap-is6k4f\.ispdb-only\.example' curl -sS https://autoconfig.thunderbird.net/v1.1/ispdb-only.example
+  expect_out "sources: ISPDB unknown domain is 404" '^404$' curl -sS -o /dev/null -w '%{http_code}' https://autoconfig.thunderbird.net/v1.1/gmail.com
+  expect_rc  "sources: login on an also_hosts name (TLS name check)" 0 curl -sS imaps://imap-is6k4f.ispdb-only.example/ -u user@ispdb-only.example:$U
+  expect_rc  "sources: smtps on the SRV host" 0 curl -sS smtps://smtp-q4zt9p.srv-only.example/ -u user@srv-only.example:$U --mail-from user@srv-only.example --mail-rcpt x@y.example -T "$MSG"
+  expect_out "sources: no autoconfig for the SRV domain" 'status: NXDOMAIN' dig @127.0.0.1 autoconfig.srv-only.example A
+fi
+
+if loaded hostile-smoke; then
+  expect_out "hostile: 500 SRV records (over TCP)" '^500$' bash -c "dig +short @127.0.0.1 _imaps._tcp.srvflood.hostile.example SRV | wc -l"
+  expect_out "hostile: SRV flood truncates over UDP" 'flags: qr aa tc' dig +ignore +notcp @127.0.0.1 _imaps._tcp.srvflood.hostile.example SRV
+fi
+
 wait
 rm -f "$MSG"
 passed=$(grep -c '^ok' "$RESULTS"); failed=$(grep -c '^FAIL' "$RESULTS"); skipped=$(grep -c '^skip' "$RESULTS")
