@@ -165,6 +165,20 @@ bool CertificateOk(const CheckResult& check) {
   return check.tls->chain_ok && check.tls->name_ok;
 }
 
+Standing StandingOf(const CheckResult& check, const std::vector<ServerCandidate>& candidates,
+                    int fallback_order) {
+  int index = MatchCandidate(candidates, check.protocol, check.host, check.port, check.security);
+  Standing st;
+  st.protocol = check.protocol;
+  st.security = check.security;
+  st.port = check.port;
+  st.evidence = EvidenceOf(check);
+  st.certificate_ok = CertificateOk(check);
+  st.trust = index >= 0 ? candidates[index].trust : Trust::kGuessed;
+  st.order = index >= 0 ? index : fallback_order;
+  return st;
+}
+
 Standing OptimisticStanding(const ServerCandidate& candidate, int order) {
   Standing st;
   st.protocol = candidate.protocol;
@@ -215,15 +229,8 @@ Recommendation Recommend(const std::vector<ServerCandidate>& candidates,
     Key key = KeyOf(check.protocol, check.host, check.port, check.security);
     int index = MatchCandidate(candidates, check.protocol, check.host, check.port, check.security);
     const ServerCandidate* cand = index >= 0 ? &candidates[index] : nullptr;
-    int order = index >= 0 ? index : static_cast<int>(candidates.size() + ci);
     Entry e;
-    e.standing.protocol = check.protocol;
-    e.standing.security = check.security;
-    e.standing.port = check.port;
-    e.standing.evidence = EvidenceOf(check);
-    e.standing.certificate_ok = CertificateOk(check);
-    e.standing.trust = cand ? cand->trust : Trust::kGuessed;
-    e.standing.order = order;
+    e.standing = StandingOf(check, candidates, static_cast<int>(candidates.size() + ci));
     if (!Eligible(e.standing, options)) continue;
 
     Setting& s = e.setting;

@@ -82,6 +82,11 @@ std::string ExplainRule(RankRule rule, const Standing& better, const Standing& w
 Evidence EvidenceOf(const CheckResult& check);
 bool CertificateOk(const CheckResult& check);
 
+// The standing of a finished check, its trust and order taken from the
+// candidate MatchCandidate() finds (a guess at `fallback_order` if none).
+Standing StandingOf(const CheckResult& check, const std::vector<ServerCandidate>& candidates,
+                    int fallback_order);
+
 // The best standing a candidate could still reach if its check were to
 // succeed completely: used to stop early once nothing pending can win.
 Standing OptimisticStanding(const ServerCandidate& candidate, int order);
