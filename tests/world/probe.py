@@ -36,7 +36,7 @@ def cmd_read(a):
         while out["bytes"] < a.max:
             s.settimeout(max(0.01, deadline - time.monotonic()))
             try:
-                data = s.recv(65536)
+                data = s.recv(min(65536, a.max - out["bytes"]))
             except socket.timeout:
                 out["timeout"] = True
                 break

@@ -1669,7 +1669,7 @@ def check_tools(spec):
 
 def sweep_stale_worlds():
     """Remove temp dirs of worlds whose runner was SIGKILLed (nobody left to clean up)."""
-    for d in Path(tempfile.gettempdir()).glob("mailscout-world-*"):
+    for d in list(Path(tempfile.gettempdir()).glob("mailscout-world-*")) + list(Path("/tmp").glob("mailscout-world-*")):
         try:
             pid = int((d / ".world-owner").read_text())
             if time.time() - d.stat().st_mtime < 60:
@@ -1681,6 +1681,17 @@ def sweep_stale_worlds():
             pass
 
 
+def others_can_traverse(path):
+    """Dovecot's mail processes run as nobody: every folder above the world dir must let them in."""
+    for p in [path] + list(path.parents):
+        try:
+            if not p.stat().st_mode & 0o001:
+                return False
+        except OSError:
+            return False
+    return True
+
+
 def run_world(args, command):
     t_start = time.monotonic()
     spec = load_spec(args.scenario, args.all)
@@ -1689,10 +1700,15 @@ def run_world(args, command):
         world = Path(args.keep_dir).resolve()
         if world.exists() and any(world.iterdir()):
             fail(f"--keep-dir {world} exists and is not empty")
+        if not others_can_traverse(world.parent):
+            fail(f"--keep-dir {world}: a folder above it is closed to other users (Dovecot's mail "
+                 "processes run as nobody and could not reach their mailboxes); use a folder under /tmp")
         world.mkdir(parents=True, exist_ok=True)
     else:
         sweep_stale_worlds()
-        world = Path(tempfile.mkdtemp(prefix="mailscout-world-"))
+        tmp = Path(tempfile.gettempdir())
+        world = Path(tempfile.mkdtemp(prefix="mailscout-world-",
+                                      dir=tmp if others_can_traverse(tmp) else "/tmp"))
     (world / ".world-owner").write_text(f"{os.getpid()}\n")
     r, w = os.pipe()
     opts = {"scenarios": spec.scenarios, "command": command, "world_dir": str(world), "ready_fd": w,
