@@ -114,28 +114,25 @@ struct Coverage {
 // slot whose answer completed the picture, when that is why.
 bool Settled(RunState& state, bool wait_for_all, int* answered_by) {
   *answered_by = -1;
-  bool all_finished = true;
-  for (const Slot& s : state.slots) {
-    if (s.started && !s.finished) all_finished = false;
-  }
-  if (all_finished) return true;
   if (state.deadline.expired()) return true;
-  if (wait_for_all) return false;
-  Coverage coverage;
-  for (int i = 0; i < kSlotCount; ++i) {
-    const Slot& s = state.slots[i];
-    if (s.started && !s.finished) return false;
-    coverage.Add(s);
-    if (i == static_cast<int>(SlotId::kProviders) && state.no_mail_access) {
-      *answered_by = i;
-      return true;
-    }
-    if (coverage.complete()) {
-      *answered_by = i;
-      return true;
+  if (!wait_for_all) {
+    Coverage coverage;
+    for (int i = 0; i < kSlotCount; ++i) {
+      const Slot& s = state.slots[i];
+      if (s.started && !s.finished) break;
+      coverage.Add(s);
+      const bool nothing_offered =
+          i == static_cast<int>(SlotId::kProviders) && state.no_mail_access;
+      if (coverage.complete() || nothing_offered) {
+        *answered_by = i;
+        return true;
+      }
     }
   }
-  return false;
+  for (const Slot& s : state.slots) {
+    if (s.started && !s.finished) return false;
+  }
+  return true;
 }
 
 std::vector<SourceStatus> Snapshot(RunState& state, bool final, int answered_by) {
@@ -295,6 +292,7 @@ DiscoveryResult Discovery::Run(const EmailAddress& address, Deadline deadline,
   }
   state->cancel->store(true);
   state->done = true;
+  state->cv.notify_all();
   return BuildResult(*state, answered_by);
 }
 

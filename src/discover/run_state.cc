@@ -96,6 +96,14 @@ void SourceTask::MarkNoMailAccess() {
   state_->no_mail_access = true;
 }
 
+void SourceTask::WaitForSlot(SlotId other, Deadline deadline) const {
+  std::unique_lock<std::mutex> lock(state_->mu);
+  state_->cv.wait_until(lock, deadline.at(), [&] {
+    const Slot& s = state_->slot(other);
+    return !s.started || s.finished || state_->cancel->load() || state_->done;
+  });
+}
+
 void SourceTask::Spawn(std::function<void(SourceTask&)> fn) const {
   {
     std::lock_guard<std::mutex> lock(state_->mu);

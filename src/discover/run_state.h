@@ -131,6 +131,10 @@ class SourceTask {
   void OfferProvider(const ProviderInfo& info, int rank);
   void MarkNoMailAccess();
 
+  // Waits until slot `other` has finished (or was never started), the run
+  // is cancelled, or deadline passes.
+  void WaitForSlot(SlotId other, Deadline deadline) const;
+
   // Runs fn as another task of this slot.
   void Spawn(std::function<void(SourceTask&)> fn) const;
 

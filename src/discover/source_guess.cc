@@ -45,6 +45,9 @@ void ProbeOne(SourceTask& task, ServerCandidate candidate) {
   const std::string what = std::string(DisplayName(candidate.protocol)) + " " + candidate.host +
                            ":" + std::to_string(candidate.port) + " " +
                            std::string(ToString(candidate.security));
+  // SRV may say the service is not offered: let it answer first (DNS is
+  // quick, and a probe of a service the domain disowns must not be sent).
+  task.WaitForSlot(SlotId::kSrv, task.DnsDeadline());
   if (Skip(task, candidate.protocol, candidate.security, what)) return;
   const Deadline deadline = task.ProbeDeadline();
   ProbeOutcome outcome = task.env().prober->Probe(candidate, deadline, task.cancel());
