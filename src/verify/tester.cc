@@ -39,6 +39,21 @@ std::string EhloName(Poco::Net::StreamSocket& socket) {
   }
 }
 
+// Hands ConnectTcp one address we already resolved, so each address gets
+// its own attempt under the shared connect deadline.
+class LiteralResolver : public Resolver {
+ public:
+  Result<std::vector<std::string>> ResolveHost(const std::string& host, Deadline) override {
+    return std::vector<std::string>{host};
+  }
+  Result<std::vector<SrvRecord>> LookupSrv(const std::string&, Deadline) override {
+    return std::vector<SrvRecord>{};
+  }
+  Result<std::vector<MxRecord>> LookupMx(const std::string&, Deadline) override {
+    return std::vector<MxRecord>{};
+  }
+};
+
 // Everything one Check() carries from phase to phase.
 class Run {
  public:
@@ -65,7 +80,12 @@ class Run {
 
   CheckResult Execute() {
     if (std::optional<Error> e = Steps()) Fail(*e);
-    if (channel_ && session_ && greeted_) {
+    // Log out politely unless the connection is in an unknown state (a
+    // timeout or broken protocol: waiting for a reply would only cost time).
+    const bool sane = !result_.error || (result_.error->kind != ErrorKind::kTimeout &&
+                                         result_.error->kind != ErrorKind::kProtocol &&
+                                         result_.error->kind != ErrorKind::kTls);
+    if (channel_ && session_ && greeted_ && sane) {
       const auto t = Clock::now();
       session_->Logout(overall_.Cap(std::min(req_.timeouts.command, Millis(2000))));
       Time(phase::kLogout, t);
@@ -154,8 +174,8 @@ std::optional<Error> Run::Connect() {
   Time(phase::kResolve, t);
   if (!addresses.ok()) {
     Error e = addresses.error();
-    if (e.kind == ErrorKind::kDns) {
-      e.message = "The name " + req_.host + " does not resolve: " + e.message;
+    if (e.kind == ErrorKind::kDns && e.message.find(req_.host) == std::string::npos) {
+      e.message = "The name " + req_.host + " does not resolve (" + e.message + ")";
     }
     e.phase = phase::kResolve;
     return e;
@@ -165,10 +185,10 @@ std::optional<Error> Run::Connect() {
   t = Clock::now();
   const Deadline connect_deadline = PhaseDeadline(req_.timeouts.connect, phase::kConnect);
   std::optional<Error> last;
+  LiteralResolver literal;
   for (const std::string& ip : addresses.value()) {
-    // The resolver returns a literal IP as it is, so ConnectTcp only connects.
     Result<TcpConnection> connection =
-        ConnectTcp(resolver_, ip, result_.port, connect_deadline, connect_deadline);
+        ConnectTcp(literal, ip, result_.port, connect_deadline, connect_deadline);
     if (connection.ok()) {
       socket_ = connection->socket;
       result_.address = connection->address;
