@@ -137,6 +137,9 @@ if loaded security; then
   expect_rc  "security: cleartext has no STARTTLS" 64 curl -sS imap://mail.cleartext.example/ --ssl-reqd -u user@cleartext.example:cleartextpw
   expect_out "security: cleartext offers CRAM-MD5 and SCRAM" 'AUTH=CRAM-MD5.*AUTH=SCRAM-SHA-1.*AUTH=SCRAM-SHA-256' $PROBE talk mail.cleartext.example 143 "a CAPABILITY" "b LOGOUT"
   expect_rc  "security: cleartext CRAM-MD5 login" 0 curl -sS imap://mail.cleartext.example/ --login-options AUTH=CRAM-MD5 -u user@cleartext.example:cleartextpw
+  expect_out "security: SCRAM-SHA-256 login" '^a OK ' $PROBE scram mail.cleartext.example 143 user@cleartext.example cleartextpw
+  expect_out "security: SCRAM-SHA-1 login" '^a OK ' $PROBE scram mail.cleartext.example 143 user@cleartext.example cleartextpw --algo SCRAM-SHA-1
+  expect_out "security: SCRAM with a wrong password fails" '^a NO ' $PROBE scram mail.cleartext.example 143 user@cleartext.example wrong
   expect_log "security: log shows the CRAM-MD5 login" "$LOGS/mail.cleartext.example.log" 'Login: user=<user@cleartext.example>, method=CRAM-MD5'
   expect_rc  "security: cleartext pop3 login" 0 curl -sS pop3://mail.cleartext.example/ -u user@cleartext.example:cleartextpw
 fi

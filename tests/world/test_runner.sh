@@ -47,6 +47,16 @@ out=$($WORLD run -s basic -- cat /etc/resolv.conf 2>&1); host_resolv=$(cat /etc/
 $WORLD run -s basic -- sleep 30 & P=$!; sleep 1.5; kill -TERM $P; wait $P; rc=$?
 [ $rc = 143 ] && ok "SIGTERM to world.py stops the command (143)" || bad "SIGTERM: rc $rc"
 
+missing=""
+for b in $($WORLD behaviours | grep -E '^  [a-z]' | awk '{print $1}'); do
+  grep -q "\`$b\`" "$HERE/README.md" || missing="$missing $b"
+done
+[ -z "$missing" ] && ok "README documents every behaviour" || bad "README lacks behaviours:$missing"
+for s in $($WORLD list | awk '{print $1}'); do
+  grep -q "^| \`$s\` |" "$HERE/README.md" || missing="$missing $s"
+done
+[ -z "$missing" ] && ok "README documents every scenario" || bad "README lacks scenarios:$missing"
+
 # Two worlds at once, each running the selftest on every scenario.
 $WORLD run --all -- bash "$HERE/selftest.sh" > "$TMP/p1.out" 2>&1 & P1=$!
 $WORLD run --all -- bash "$HERE/selftest.sh" > "$TMP/p2.out" 2>&1 & P2=$!

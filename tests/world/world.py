@@ -1818,9 +1818,10 @@ def main(argv):
     ap = argparse.ArgumentParser(prog="world.py", description="mailscout's fake Internet for tests")
     sub = ap.add_subparsers(dest="cmd", required=True)
     for name, hlp in (("run", "run COMMAND inside a world"), ("shell", "interactive bash inside a world"),
-                      ("describe", "print hosts, addresses, servers and users"), ("list", "list scenarios")):
+                      ("describe", "print hosts, addresses, servers and users"), ("list", "list scenarios"),
+                      ("behaviours", "list web and tcp behaviours with their parameters")):
         p = sub.add_parser(name, help=hlp)
-        if name != "list":
+        if name not in ("list", "behaviours"):
             p.add_argument("--scenario", "-s", action="append", default=[], metavar="NAME")
             p.add_argument("--all", action="store_true", help="load every scenario")
         if name in ("run", "shell"):
@@ -1839,6 +1840,15 @@ def main(argv):
                 except Exception as e:
                     d = f"(unreadable: {e})"
                 print(f"{n:16} {d}")
+            return 0
+        if args.cmd == "behaviours":
+            for title, reg in (("web route behaviours", WEB_BEHAVIOURS), ("tcp behaviours", TCP_BEHAVIOURS)):
+                print(f"{title}:")
+                if reg is TCP_BEHAVIOURS:
+                    print("  drop-syn\n      The firewall drops SYNs to host:port: connect() hangs (nft).")
+                for n, (_, params, doc) in sorted(reg.items()):
+                    ps = ", ".join(f"{k}={json.dumps(v)}" for k, v in params.items() if v is not None)
+                    print(f"  {n}{'  (' + ps + ')' if ps else ''}\n      {doc}")
             return 0
         if args.cmd == "describe":
             print(describe(load_spec(args.scenario, args.all)))
