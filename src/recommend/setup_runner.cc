@@ -15,6 +15,11 @@ namespace {
 
 using HostKey = std::pair<Protocol, std::string>;
 
+// How long one login attempt on a (protocol, host) holds back the others.
+constexpr Millis kSerialGrace{1000};
+// How often waiting workers look again (held targets become runnable by time).
+constexpr Millis kWorkerPoll{50};
+
 struct Target {
   Protocol protocol = Protocol::kImap;
   std::string host;
@@ -26,6 +31,7 @@ struct Target {
   enum class Phase { kQueued, kRunning, kDone } phase = Phase::kQueued;
   std::string skipped;  // why it ended without a check, if it did
   CancelFlag cancel = MakeCancelFlag();
+  Clock::time_point started;  // of the running attempt
 
   bool incoming() const { return protocol != Protocol::kSmtp; }
   HostKey host_key() const { return {protocol, host}; }
@@ -177,13 +183,27 @@ class SetupRunner::State {
     }
   }
 
-  // Index of a queued target that may start now, or -1.
-  int Runnable(size_t per_host) const {
+  // Index of a queued target that may start now, or -1. With a password,
+  // a (protocol, host) gets one login at a time until a username form is
+  // known to work there, so a wrong password or form costs one failed login
+  // per form on that host rather than one per port (servers count failures
+  // and lock accounts). A check running longer than kSerialGrace is taken
+  // to be stuck before its login (tarpit, dropped SYN) and no longer holds
+  // the others back.
+  int Runnable(size_t per_host, bool have_password) const {
+    const Clock::time_point now = Clock::now();
     for (size_t i = 0; i < targets.size(); ++i) {
       const Target& t = targets[i];
       if (t.phase != Target::Phase::kQueued) continue;
       auto it = running_per_host.find(t.host);
       if (it != running_per_host.end() && it->second >= per_host) continue;
+      if (have_password && !known_good.count(t.host_key())) {
+        bool held = std::any_of(targets.begin(), targets.end(), [&](const Target& other) {
+          return other.phase == Target::Phase::kRunning && other.host_key() == t.host_key() &&
+                 now - other.started < kSerialGrace;
+        });
+        if (held) continue;
+      }
       return static_cast<int>(i);
     }
     return -1;
@@ -239,10 +259,11 @@ SetupReport SetupRunner::Run(const EmailAddress& address, Deadline deadline) {
       CheckRequest request;
       {
         std::unique_lock<std::mutex> lock(s.mu);
-        s.cv.wait(lock,
-                  [&] { return s.stopped || s.AllDone() || s.Runnable(options_.per_host) >= 0; });
+        while (!(s.stopped || s.AllDone() || s.Runnable(options_.per_host, have_password) >= 0)) {
+          s.cv.wait_for(lock, kWorkerPoll);
+        }
         if (s.stopped || s.AllDone()) return;
-        index = static_cast<size_t>(s.Runnable(options_.per_host));
+        index = static_cast<size_t>(s.Runnable(options_.per_host, have_password));
         Target& t = s.targets[index];
         std::optional<std::string> form = s.NextForm(t, have_password);
         if (!form) {
@@ -255,6 +276,7 @@ SetupReport SetupRunner::Run(const EmailAddress& address, Deadline deadline) {
         t.phase = Target::Phase::kRunning;
         t.tried.insert(*form);
         ++s.running_per_host[t.host];
+        t.started = Clock::now();
         request.protocol = t.protocol;
         request.host = t.host;
         request.port = t.port;
@@ -337,7 +359,7 @@ SetupReport SetupRunner::Run(const EmailAddress& address, Deadline deadline) {
       stub.port = t.port;
       stub.security = t.security;
       stub.error =
-          !t.skipped.empty() ? Error::Make(ErrorKind::kAuth, t.skipped, "", "auth")
+          !t.skipped.empty() ? Error::Make(ErrorKind::kAuth, t.skipped, "", "skipped")
           : out_of_time
               ? Error::Make(ErrorKind::kTimeout, "Not finished within the time limit (--timeout)",
                             "", "overall")
@@ -358,6 +380,18 @@ SetupReport SetupRunner::Run(const EmailAddress& address, Deadline deadline) {
   s.cv.notify_all();
 
   report.recommended = Recommend(report.discovery.candidates, report.checks, options_.rank);
+  // Without a login the username is the one a mail client would be given:
+  // --user, else the full address (when no source named a form).
+  const std::string fallback_user = options_.username.value_or(address.ascii());
+  for (auto* side : {&report.recommended.incoming, &report.recommended.outgoing}) {
+    if (*side && (*side)->username.empty()) (*side)->username = fallback_user;
+  }
+  for (auto* list :
+       {&report.recommended.incoming_alternatives, &report.recommended.outgoing_alternatives}) {
+    for (auto& setting : *list) {
+      if (setting.username.empty()) setting.username = fallback_user;
+    }
+  }
   report.ms = MsSince(start);
   return report;
 }

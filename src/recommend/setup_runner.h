@@ -22,7 +22,9 @@
 // sides are settled Run() returns. A tarpit or a dropped SYN therefore delays
 // the answer only while it could still win, and never past its own phase
 // deadline. Checks still unfinished at return appear in the report as
-// ErrorKind::kTimeout with phase "cancelled".
+// ErrorKind::kTimeout with phase "cancelled" ("overall" when the deadline
+// ended them); a port not tried because its host had already rejected every
+// username form appears as ErrorKind::kAuth with phase "skipped".
 //
 // Ownership and threads: Run() may be called once per SetupRunner. Worker
 // threads may still be finishing cancelled checks when Run() returns; the

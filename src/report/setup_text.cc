@@ -99,15 +99,25 @@ void Problems(std::ostringstream& out, const SetupReport& report) {
     if (c.login_ok) worked_as[{c.protocol, c.host, c.port, c.security}] = c.username;
   }
   std::set<std::string> seen;
-  size_t stopped = 0;
+  std::set<ServerKey> rejected_shown;  // one entry per server for rejected logins
+  size_t stopped = 0, skipped = 0;
   std::ostringstream list;
   for (const auto& c : report.checks) {
     if (!c.error) continue;
+    const Error& e = *c.error;
     if (Cancelled(c)) {
       ++stopped;
       continue;
     }
-    const Error& e = *c.error;
+    if (e.phase == "skipped") {
+      ++skipped;
+      continue;
+    }
+    ServerKey key{c.protocol, c.host, c.port, c.security};
+    if (e.kind == ErrorKind::kAuth && !rejected_shown.insert(key).second) {
+      list << "      Also rejected: the username " << c.username << "\n";
+      continue;
+    }
     std::string line = ServerWords(c.protocol, c.host, c.port, c.security) + ": " + e.message;
     if (e.kind == ErrorKind::kTimeout && !e.phase.empty() &&
         line.find(e.phase) == std::string::npos) {
@@ -118,7 +128,7 @@ void Problems(std::ostringstream& out, const SetupReport& report) {
     if (!e.server_reply.empty() && e.message.find(e.server_reply) == std::string::npos) {
       list << "      The server said: " << e.server_reply << "\n";
     }
-    auto worked = worked_as.find({c.protocol, c.host, c.port, c.security});
+    auto worked = worked_as.find(key);
     if (e.kind == ErrorKind::kAuth && worked != worked_as.end()) {
       list << "      The username " << worked->second << " worked on this server: use that form.\n";
     } else if (std::string advice = AdviceFor(e); !advice.empty()) {
@@ -132,10 +142,14 @@ void Problems(std::ostringstream& out, const SetupReport& report) {
     }
   }
   std::string text = list.str();
-  if (text.empty() && stopped == 0) return;
+  if (text.empty() && stopped == 0 && skipped == 0) return;
   out << "Problems found\n";
   if (text.empty()) out << "  None.\n";
   out << text;
+  if (skipped > 0) {
+    out << "  (" << skipped << (skipped == 1 ? " more port was" : " more ports were")
+        << " not tried: the same host had already rejected every username.)\n";
+  }
   if (stopped > 0) {
     out << "  (" << stopped << (stopped == 1 ? " check was" : " checks were")
         << " stopped early: the answer was already settled.)\n";
@@ -180,7 +194,8 @@ void Origins(std::ostringstream& out, const SetupReport& report) {
     out << "  Sources asked:\n";
     for (const auto& src : report.discovery.sources) {
       out << "    " << Pad(src.name, 16) << Pad(src.status, 9)
-          << Pad(std::to_string(src.ms) + " ms", 9) << src.detail << "\n";
+          << Pad(std::to_string(src.ms) + " ms", 9)
+          << (src.detail.size() > 150 ? src.detail.substr(0, 147) + "..." : src.detail) << "\n";
     }
   }
   out << "\n";
