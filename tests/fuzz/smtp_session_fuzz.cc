@@ -1,0 +1,7 @@
+// Fuzz target: a whole SMTP login dialog against a hostile server.
+#include "mail_session_fuzz.inc"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  RunDialog(mailscout::Protocol::kSmtp, data, size);
+  return 0;
+}
