@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 
 namespace mailscout {
 namespace {
@@ -119,11 +120,12 @@ std::optional<size_t> ImapTrailingLiteral(std::string_view line) {
   if (open == std::string_view::npos) return std::nullopt;
   std::string_view digits = line.substr(open + 1, line.size() - open - 2);
   if (!digits.empty() && digits.back() == '+') digits.remove_suffix(1);
-  if (digits.empty() || digits.size() > 9) return std::nullopt;
+  if (digits.empty()) return std::nullopt;
   size_t n = 0;
   for (char c : digits) {
     if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
-    n = n * 10 + static_cast<size_t>(c - '0');
+    // Saturate: an absurd size is still a literal (and refused as too big).
+    n = n > SIZE_MAX / 100 ? SIZE_MAX / 10 : n * 10 + static_cast<size_t>(c - '0');
   }
   return n;
 }
@@ -142,7 +144,7 @@ Result<std::string> ReadImapResponseText(LineIo& io, Deadline deadline, std::str
                              " literals in one response",
                          {}, std::string(phase));
     }
-    if (*size + response.size() > kMaxLineLength) {
+    if (*size > kMaxLineLength || *size + response.size() > kMaxLineLength) {
       return Error::Make(ErrorKind::kProtocol,
                          "The server sent a response longer than " +
                              std::to_string(kMaxLineLength / 1024) + " KiB",

@@ -270,7 +270,13 @@ std::optional<Error> Run::NoMechanism() const {
   const std::string where = req_.host + " port " + std::to_string(result_.port);
   const bool encrypted = req_.security != Security::kPlain;
   std::string message;
-  if (session_->LoginDisabled()) {
+  if (req_.mechanism == "PASSWORD") {
+    message = session_->PasswordLoginName().empty()
+                  ? std::string(DisplayName(req_.protocol)) +
+                        " has no password command of its own; use a SASL mechanism"
+                  : where + " does not allow its password command here" +
+                        std::string(session_->LoginDisabled() ? " (LOGINDISABLED)" : "");
+  } else if (session_->LoginDisabled()) {
     message = where + " does not allow logging in " +
               (encrypted ? std::string("(LOGINDISABLED) and offers no login method mailscout "
                                        "supports")
@@ -294,6 +300,12 @@ std::optional<Error> Run::NoMechanism() const {
 std::optional<Error> Run::Login() {
   const bool have_password = req_.password.has_value();
   const bool have_token = req_.oauth_token.has_value();
+  if (session_->PreAuthenticated()) {
+    // Logged in by the greeting (e.g. a local server): nothing to send.
+    result_.auth_used = "PREAUTH";
+    result_.login_ok = true;
+    return std::nullopt;
+  }
   if (req_.security == Security::kPlain && !req_.allow_plaintext) {
     return Error::Make(ErrorKind::kCleartextRefused,
                        "mailscout did not send the " +
@@ -303,11 +315,6 @@ std::optional<Error> Run::Login() {
                            " is not encrypted; use --security tls or starttls, or "
                            "--allow-plaintext if you accept the risk",
                        {}, phase::kAuth);
-  }
-  if (session_->PreAuthenticated()) {
-    result_.auth_used = "PREAUTH";
-    result_.login_ok = true;
-    return std::nullopt;
   }
   std::optional<SaslMechanism> mechanism;
   if (!req_.mechanism.empty()) {
