@@ -49,6 +49,7 @@ RELAY_PORT = 25
 DNS_ADDR = "127.0.0.1"
 SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 INNER_ENV = "_MAILSCOUT_WORLD_INNER"
+CACHE_VERSION = 1   # bump when certificate generation changes
 START_TIMEOUT = 15.0
 
 
@@ -603,6 +604,7 @@ class Certs:
         self.ca_key = self.dir / "ca.key"
         self.key = self.dir / "leaf.key"
         self.wanted = {}   # (kind, names) -> path
+        self.cached = False
         self.cnf = self.dir / "openssl.cnf"
         self.cnf.write_text("[req]\ndistinguished_name = dn\n[dn]\n")
 
@@ -621,6 +623,52 @@ class Certs:
                 fail(f"openssl failed: {' '.join(map(str, cmd))}\n{r.stdout.decode(errors='replace')}")
 
     def generate(self):
+        """Certificates come from a per-user cache keyed by what is asked for (and the month,
+        so "good" ones never near expiry); on a miss they are made and stored atomically, so
+        parallel worlds are safe. WORLD_CERT_CACHE=0 turns the cache off."""
+        cache = self.cache_dir()
+        entry = None
+        if cache:
+            spec = json.dumps([CACHE_VERSION, time.strftime("%Y-%m"),
+                               sorted([k, list(n), p.name] for (k, n), p in self.wanted.items())])
+            entry = cache / hashlib.sha256(spec.encode()).hexdigest()[:32]
+            if (entry / "complete").exists():
+                for f in entry.iterdir():
+                    if f.name != "complete":
+                        shutil.copyfile(f, self.dir / f.name)
+                self.cached = True
+                return
+        self._generate()
+        if entry:
+            try:
+                tmp = Path(tempfile.mkdtemp(dir=cache, prefix=".new-"))
+                for f in self.dir.iterdir():
+                    if f.is_file() and f.suffix in (".pem", ".key"):
+                        shutil.copyfile(f, tmp / f.name)
+                (tmp / "complete").write_text("")
+                try:
+                    os.rename(tmp, entry)
+                except OSError:           # another world stored it first
+                    shutil.rmtree(tmp, ignore_errors=True)
+                for old in cache.iterdir():   # forget entries unused for 40 days
+                    if time.time() - old.stat().st_mtime > 40 * 86400:
+                        shutil.rmtree(old, ignore_errors=True)
+            except OSError:
+                pass
+
+    @staticmethod
+    def cache_dir():
+        if os.environ.get("WORLD_CERT_CACHE", "1") == "0":
+            return None
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mailscout-world" / "certs"
+        try:
+            base.mkdir(parents=True, exist_ok=True)
+            os.chmod(base.parent, 0o700)
+            return base
+        except OSError:
+            return None
+
+    def _generate(self):
         o = ["openssl"]
         req = o + ["req", "-config", str(self.cnf)]
         ca_cmd = req + ["-x509", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
@@ -1422,7 +1470,7 @@ class Inner:
             if t["tls"] or t["behaviour"] == "script":
                 certs.want(t["cert"], [t["host"]] + t["cert_names"])
         certs.generate()
-        self.mark(f"{len(certs.wanted)} certificates")
+        self.mark(f"{len(certs.wanted)} certificates{' (cached)' if certs.cached else ''}")
         try:
             system = Path(SYSTEM_BUNDLE).read_bytes()
         except OSError as e:
