@@ -282,11 +282,13 @@ DiscoveryResult Discovery::Run(const EmailAddress& address, Deadline deadline,
   while (!Settled(*state, options_.wait_for_all, &answered_by)) {
     auto wake = std::min(deadline.at(), next_progress);
     state->cv.wait_until(lock, wake);
-    if (progress && Clock::now() >= next_progress) {
-      std::vector<SourceStatus> snapshot = Snapshot(*state, false, -1);
-      lock.unlock();
-      progress(snapshot);
-      lock.lock();
+    if (Clock::now() >= next_progress) {
+      if (progress) {
+        std::vector<SourceStatus> snapshot = Snapshot(*state, false, -1);
+        lock.unlock();
+        progress(snapshot);
+        lock.lock();
+      }
       next_progress = Clock::now() + Millis(kProgressEveryMs);
     }
   }

@@ -63,6 +63,13 @@ void SourceTask::Problem(const std::string& what, const Error& error) {
       slot.timed_out = true;
       break;
     case ErrorKind::kDns:
+      // A name that does not exist (or has no such records) is an answer;
+      // an unreachable or failing DNS server is not.
+      if (error.message.find("NXDOMAIN") == std::string::npos &&
+          error.message.find(" records") == std::string::npos) {
+        slot.failed = true;
+      }
+      break;
     case ErrorKind::kRefused:
       break;
     default:

@@ -121,8 +121,10 @@ class SourceTask {
   void Add(std::vector<ServerCandidate> candidates);
   void Note(std::string note);
   // Records a failed step: a timeout marks the slot "timeout"; TLS,
-  // certificate and protocol errors mark it "error"; DNS/refused are only
-  // noted (nothing there is a normal answer).
+  // certificate and protocol errors, and a DNS server that fails or cannot
+  // be reached, mark it "error"; a name that does not exist (NXDOMAIN, no
+  // records) and a refused connection are only noted (nothing there is a
+  // normal answer).
   void Problem(const std::string& what, const Error& error);
   void MarkNotOffered(Protocol protocol, Security security);
   bool IsNotOffered(Protocol protocol, Security security) const;

@@ -8,7 +8,10 @@
 // socket: one request per connection ("Connection: close"). Redirects are
 // never followed (callers apply their own rules). The body is read in
 // pieces, each read bounded by the time left, and reading stops as soon as
-// it exceeds max_body_bytes.
+// it exceeds max_body_bytes. A watchdog thread shuts the socket down when
+// the deadline passes, so neither a silent peer nor one that drips a byte at
+// a time (TLS reads can otherwise wait twice the socket timeout) can hold a
+// request past its deadline.
 //
 // Errors: kDns, kRefused, kTimeout (phase "resolve", "connect", "tls" or
 // "http"), kTls, kCertificate, kProtocol (not an http(s) URL, malformed
@@ -17,6 +20,7 @@
 #ifndef MAILSCOUT_NET_POCO_HTTP_CLIENT_H_
 #define MAILSCOUT_NET_POCO_HTTP_CLIENT_H_
 
+#include <memory>
 #include <string>
 
 #include "net/http_client.h"
@@ -30,12 +34,16 @@ class PocoHttpClient : public HttpClient {
  public:
   // Both must outlive the client.
   PocoHttpClient(Resolver& resolver, const TlsClient& tls);
+  ~PocoHttpClient() override;
 
   Result<HttpResponse> Fetch(const HttpRequest& request, Deadline deadline) override;
+
+  class Watchdog;
 
  private:
   Resolver& resolver_;
   const TlsClient& tls_;
+  std::unique_ptr<Watchdog> watchdog_;
 };
 
 }  // namespace mailscout

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+
 #include <algorithm>
 
 #include "discover/provider_db.h"
@@ -451,6 +453,26 @@ TEST_F(DiscoveryTest, ProgressIsReported) {
                 });
   EXPECT_GE(calls, 1);
   EXPECT_TRUE(saw_running);
+}
+
+int64_t CpuMs() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000 +
+         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000;
+}
+
+// Regression: without a ProgressFn, Run() once spun on its condition
+// variable after the first progress tick while a source hung.
+TEST_F(DiscoveryTest, RunDoesNotBusyWaitWhileASourceHangs) {
+  http.answers["https://autoconfig.h.example/mail/config-v1.1.xml?emailaddress=a%40h.example"]
+      .hang = true;
+  options.http_timeout_ms = 1000;
+  options.guess = false;
+  const int64_t before = CpuMs();
+  DiscoveryResult r = Run("a@h.example");
+  EXPECT_GE(run_ms, 950);
+  EXPECT_LT(CpuMs() - before, 300);
 }
 
 }  // namespace
