@@ -94,16 +94,34 @@ Result<DiscoveryCliConfig> DiscoveryConfigFromArgs(const ParsedArgs& args) {
 
 DiscoveryStack::~DiscoveryStack() = default;
 
+const Tester& DiscoveryStack::tester() const {
+  std::call_once(tester_once_, [this] { tester_ = std::make_unique<Tester>(*resolver_, tls()); });
+  return *tester_;
+}
+
 Result<std::unique_ptr<DiscoveryStack>> DiscoveryStack::Create(const DiscoveryCliConfig& config) {
   std::unique_ptr<DiscoveryStack> stack(new DiscoveryStack());
   Result<std::unique_ptr<CaresResolver>> resolver = CaresResolver::Create(config.resolver);
   if (!resolver.ok()) return resolver.error();
   stack->resolver_ = std::move(resolver.value());
-  stack->tls_ = std::make_unique<TlsClient>(config.tls);
-  if (!stack->tls_->ca_error().empty()) return Usage(stack->tls_->ca_error());
-  stack->http_ = std::make_unique<PocoHttpClient>(*stack->resolver_, *stack->tls_);
-  stack->tester_ = std::make_unique<Tester>(*stack->resolver_, *stack->tls_);
-  stack->prober_ = std::make_unique<TesterProber>(*stack->tester_);
+  if (!config.tls.ca_file.empty()) {
+    // A bad --ca-file is a usage error: find out before anything runs.
+    auto tls = std::make_shared<const TlsClient>(config.tls);
+    if (!tls->ca_error().empty()) return Usage(tls->ca_error());
+    std::promise<std::shared_ptr<const TlsClient>> ready;
+    ready.set_value(tls);
+    stack->tls_ = ready.get_future().share();
+  } else {
+    const TlsOptions options = config.tls;
+    stack->tls_ = std::async(std::launch::async, [options] {
+                    return std::shared_ptr<const TlsClient>(std::make_shared<TlsClient>(options));
+                  }).share();
+  }
+  DiscoveryStack* self = stack.get();
+  stack->http_ = std::make_unique<PocoHttpClient>(
+      *stack->resolver_, [self]() -> const TlsClient& { return self->tls(); });
+  stack->prober_ =
+      std::make_unique<TesterProber>([self]() -> const Tester& { return self->tester(); });
   Result<ProviderDb> providers =
       ProviderDb::Load(config.provider_dirs, /*allow_missing_last=*/true);
   if (!providers.ok()) return providers.error();

@@ -11,7 +11,9 @@
 #define MAILSCOUT_CLI_DISCOVERY_OPTIONS_H_
 
 #include <cstdint>
+#include <future>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -53,6 +55,9 @@ Result<DiscoveryCliConfig> DiscoveryConfigFromArgs(const ParsedArgs& args);
 
 // Owns everything discovery needs, in construction order; Discovery is
 // destroyed first (it joins its worker threads, which use the rest).
+// The TlsClient (its CA bundle takes ~20 ms to load) is built on another
+// thread while discovery starts its DNS lookups, and the Tester on first
+// use; tls() and tester() wait for them. Thread-safe.
 class DiscoveryStack {
  public:
   // Errors: a --dns-server that is not an address, an unreadable
@@ -61,18 +66,19 @@ class DiscoveryStack {
   ~DiscoveryStack();
 
   Resolver& resolver() { return *resolver_; }
-  const TlsClient& tls() const { return *tls_; }
+  const TlsClient& tls() const { return *tls_.get(); }
   HttpClient& http() { return *http_; }
-  const Tester& tester() const { return *tester_; }
+  const Tester& tester() const;
   const ProviderDb& providers() const { return *providers_; }
   Discovery& discovery() { return *discovery_; }
 
  private:
   DiscoveryStack() = default;
   std::unique_ptr<CaresResolver> resolver_;
-  std::unique_ptr<TlsClient> tls_;
+  std::shared_future<std::shared_ptr<const TlsClient>> tls_;
   std::unique_ptr<HttpClient> http_;
-  std::unique_ptr<Tester> tester_;
+  mutable std::once_flag tester_once_;
+  mutable std::unique_ptr<Tester> tester_;
   std::unique_ptr<Prober> prober_;
   std::unique_ptr<ProviderDb> providers_;
   std::unique_ptr<Discovery> discovery_;

@@ -15,7 +15,7 @@ ProbeOutcome TesterProber::Probe(const ServerCandidate& candidate, Deadline dead
   request.timeouts = PhaseTimeouts::All(std::max(deadline.remaining(), Millis(1)));
   request.overall = deadline;
   request.cancelled = cancel;
-  CheckResult result = tester_.Check(request);
+  CheckResult result = tester_().Check(request);
 
   ProbeOutcome outcome;
   const std::string name(DisplayName(candidate.protocol));

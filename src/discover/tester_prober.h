@@ -11,6 +11,8 @@
 #ifndef MAILSCOUT_DISCOVER_TESTER_PROBER_H_
 #define MAILSCOUT_DISCOVER_TESTER_PROBER_H_
 
+#include <functional>
+
 #include "discover/prober.h"
 
 namespace mailscout {
@@ -20,13 +22,17 @@ class Tester;
 class TesterProber : public Prober {
  public:
   // tester must outlive the prober.
-  explicit TesterProber(const Tester& tester) : tester_(tester) {}
+  explicit TesterProber(const Tester& tester)
+      : tester_([&tester]() -> const Tester& { return tester; }) {}
+  // The Tester is asked for at the first probe (it may be built lazily);
+  // the getter is called from many threads.
+  explicit TesterProber(std::function<const Tester&()> tester) : tester_(std::move(tester)) {}
 
   ProbeOutcome Probe(const ServerCandidate& candidate, Deadline deadline,
                      const ProbeCancel& cancel) override;
 
  private:
-  const Tester& tester_;
+  std::function<const Tester&()> tester_;
 };
 
 }  // namespace mailscout

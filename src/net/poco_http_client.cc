@@ -216,7 +216,10 @@ Result<HttpResponse> Exchange(Poco::Net::StreamSocket socket, const Target& targ
 }  // namespace
 
 PocoHttpClient::PocoHttpClient(Resolver& resolver, const TlsClient& tls)
-    : resolver_(resolver), tls_(tls), watchdog_(std::make_unique<Watchdog>()) {
+    : PocoHttpClient(resolver, [&tls]() -> const TlsClient& { return tls; }) {}
+
+PocoHttpClient::PocoHttpClient(Resolver& resolver, std::function<const TlsClient&()> tls)
+    : resolver_(resolver), tls_(std::move(tls)), watchdog_(std::make_unique<Watchdog>()) {
   // A peer closing early must be an error value, not a signal.
   static std::once_flag once;
   std::call_once(once, [] { std::signal(SIGPIPE, SIG_IGN); });
@@ -236,7 +239,7 @@ Result<HttpResponse> PocoHttpClient::Fetch(const HttpRequest& request, Deadline 
   if (target->https) {
     Result<Poco::Net::SecureStreamSocket> secure = [&] {
       WatchGuard guard(*watchdog_, socket, deadline);
-      return tls_.Handshake(socket, target->host, deadline, nullptr);
+      return tls_().Handshake(socket, target->host, deadline, nullptr);
     }();
     if (!secure.ok()) {
       if (deadline.expired() && secure.error().kind != ErrorKind::kCertificate) {

@@ -20,6 +20,7 @@
 #ifndef MAILSCOUT_NET_POCO_HTTP_CLIENT_H_
 #define MAILSCOUT_NET_POCO_HTTP_CLIENT_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -34,6 +35,11 @@ class PocoHttpClient : public HttpClient {
  public:
   // Both must outlive the client.
   PocoHttpClient(Resolver& resolver, const TlsClient& tls);
+  // The TlsClient is asked for only when the first https request reaches
+  // its handshake, so loading the CA bundle (~20 ms) can overlap the DNS
+  // lookups; `tls` may block until it is ready and is called from many
+  // threads.
+  PocoHttpClient(Resolver& resolver, std::function<const TlsClient&()> tls);
   ~PocoHttpClient() override;
 
   Result<HttpResponse> Fetch(const HttpRequest& request, Deadline deadline) override;
@@ -42,7 +48,7 @@ class PocoHttpClient : public HttpClient {
 
  private:
   Resolver& resolver_;
-  const TlsClient& tls_;
+  std::function<const TlsClient&()> tls_;
   std::unique_ptr<Watchdog> watchdog_;
 };
 
