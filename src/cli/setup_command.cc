@@ -19,8 +19,10 @@
 #include "core/email_address.h"
 #include "discover/discovery.h"
 #include "discover/provider_db.h"
+#include "discover/tester_prober.h"
 #include "export/render.h"
 #include "recommend/setup_runner.h"
+#include "recommend/verifying_prober.h"
 #include "report/discovery_text.h"
 #include "report/setup_json.h"
 #include "report/setup_text.h"
@@ -149,6 +151,22 @@ int Run(const ParsedArgs& args) {
     }
   }
 
+  // Discovery with a prober that logs in while it confirms a guessed host,
+  // so a guessed server is verified in one connection (recommend/
+  // verifying_prober.h); the runner takes those results from its cache.
+  TesterProber plain_prober(*tester);
+  CheckRequest login_base;
+  login_base.username = options.username.value_or(UsernameForms("", address.value()).front());
+  login_base.password = options.password;
+  login_base.allow_plaintext = options.rank.allow_plaintext;
+  login_base.transcript = options.transcript;
+  login_base.timeouts = options.timeouts;
+  VerifyingProber prober(
+      plain_prober, [tester](const CheckRequest& r) { return tester->Check(r); },
+      std::move(login_base));
+  Discovery discovery(stack.resolver(), stack.http(), &prober, stack.providers(),
+                      config->discovery);
+
   const Deadline deadline = Deadline::AfterMs(total_ms);
   const Deadline discovery_deadline =
       Deadline::Earliest(deadline, Deadline::AfterMs(config->timeout_ms));
@@ -162,8 +180,7 @@ int Run(const ParsedArgs& args) {
         std::cerr << "\r\033[K" << line << std::flush;
       };
     }
-    DiscoveryResult result =
-        stack.discovery().Run(a, Deadline::Earliest(d, discovery_deadline), progress);
+    DiscoveryResult result = discovery.Run(a, Deadline::Earliest(d, discovery_deadline), progress);
     if (show_progress) {
       std::lock_guard<std::mutex> lock(progress_mu);
       std::cerr << "\r\033[K" << std::flush;
@@ -173,7 +190,10 @@ int Run(const ParsedArgs& args) {
     }
     return result;
   };
-  CheckFn check = [tester](const CheckRequest& request) { return tester->Check(request); };
+  CheckFn check = [tester, &prober](const CheckRequest& request) {
+    if (std::optional<CheckResult> cached = prober.Cached(request)) return *cached;
+    return tester->Check(request);
+  };
 
   // Not destroyed: Finish() ends the process without waiting for the checks
   // it cancelled (see the comment there).

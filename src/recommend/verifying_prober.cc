@@ -1,0 +1,76 @@
+#include "recommend/verifying_prober.h"
+
+#include <utility>
+
+namespace mailscout {
+
+VerifyingProber::VerifyingProber(Prober& inner, CheckFn check, CheckRequest request)
+    : inner_(inner), check_(std::move(check)), base_(std::move(request)) {}
+
+ProbeOutcome VerifyingProber::Probe(const ServerCandidate& candidate, Deadline deadline,
+                                    const ProbeCancel& cancel) {
+  if (!base_.password || candidate.security != Security::kTls) {
+    return inner_.Probe(candidate, deadline, cancel);
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!claimed_.insert({candidate.protocol, candidate.host}).second) {
+      return inner_.Probe(candidate, deadline, cancel);
+    }
+  }
+  CheckRequest request = base_;
+  request.protocol = candidate.protocol;
+  request.host = candidate.host;
+  request.port = candidate.port;
+  request.security = candidate.security;
+  request.overall = request.overall ? Deadline::Earliest(*request.overall, deadline) : deadline;
+  request.cancelled = cancel;
+  CheckResult result = check_(request);
+  request.password.reset();
+
+  ProbeOutcome outcome;
+  const std::string name(DisplayName(candidate.protocol));
+  const bool reached_login = result.ok || result.login_attempted;
+  const bool cancelled = result.error && result.error->phase == "cancelled";
+  if (reached_login && !cancelled) {
+    std::lock_guard<std::mutex> lock(mu_);
+    cache_[{request.protocol, request.host, request.port, request.security, request.username}] =
+        result;
+  }
+  if (reached_login) {
+    outcome.status = ProbeStatus::kConfirmed;
+    outcome.detail = name + " over TLS answered" +
+                     (result.login_ok ? " and the login worked" : "") +
+                     (result.greeting.empty() ? "" : " (" + result.greeting.substr(0, 80) + ")");
+    return outcome;
+  }
+  const Error error = result.error.value_or(Error::Make(ErrorKind::kProtocol, "probe failed"));
+  outcome.detail = error.message;
+  switch (error.kind) {
+    case ErrorKind::kDns:
+    case ErrorKind::kRefused:
+    case ErrorKind::kTimeout:
+      outcome.status = ProbeStatus::kUnreachable;
+      break;
+    case ErrorKind::kCertificate:
+      outcome.status = ProbeStatus::kConfirmed;
+      outcome.detail = name + " answered, but: " + error.message;
+      break;
+    default:
+      outcome.status = ProbeStatus::kRejected;
+  }
+  return outcome;
+}
+
+std::optional<CheckResult> VerifyingProber::Cached(const CheckRequest& request) {
+  if (!request.password) return std::nullopt;
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = cache_.find(
+      {request.protocol, request.host, request.port, request.security, request.username});
+  if (it == cache_.end()) return std::nullopt;
+  CheckResult result = std::move(it->second);
+  cache_.erase(it);
+  return result;
+}
+
+}  // namespace mailscout
