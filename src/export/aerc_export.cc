@@ -42,11 +42,8 @@ std::string Mailbox(const std::string& name, const std::string& email) {
 
 Result<ExportedFile> WriteAerc(const ExportAccount& account) {
   ExportedFile file;
-  std::optional<Setting> imap = FirstImap(account, "aerc", file);
-  if (!imap) {
-    return Error::Make(ErrorKind::kProtocol,
-                       "aerc has no POP3 support, and no IMAP server works for " + account.email);
-  }
+  Result<Setting> imap = FirstImap(account, "aerc", file);
+  if (!imap.ok()) return imap.error();
   const Setting& out = account.outgoing.front();
   std::string& t = file.text;
   t = SnippetHeader("aerc accounts.conf", account);

@@ -176,8 +176,8 @@ std::string RandomUuid() {
 
 // --- helpers shared by the writers (writers.h) ---
 
-std::optional<Setting> FirstImap(const ExportAccount& account, const std::string& client,
-                                 ExportedFile& file) {
+Result<Setting> FirstImap(const ExportAccount& account, const std::string& client,
+                          ExportedFile& file) {
   for (size_t i = 0; i < account.incoming.size(); ++i) {
     const Setting& s = account.incoming[i];
     if (s.protocol != Protocol::kImap) continue;
@@ -189,7 +189,7 @@ std::optional<Setting> FirstImap(const ExportAccount& account, const std::string
     }
     return s;
   }
-  return std::nullopt;
+  return Bad(client + " speaks IMAP only, and no IMAP server works for " + account.email);
 }
 
 void XmlTextElement(tinyxml2::XMLPrinter& out, const char* name, const std::string& text) {

@@ -31,11 +31,8 @@ const char* TlsType(Security s) {
 
 Result<ExportedFile> WriteMbsync(const ExportAccount& account) {
   ExportedFile file;
-  std::optional<Setting> imap = FirstImap(account, "mbsync", file);
-  if (!imap) {
-    return Error::Make(ErrorKind::kProtocol,
-                       "mbsync speaks IMAP only, and no IMAP server works for " + account.email);
-  }
+  Result<Setting> imap = FirstImap(account, "mbsync", file);
+  if (!imap.ok()) return imap.error();
   const std::string name = SafeName(account.email);
   const std::string dir = "~/Mail/" + name + "/";
   std::string& t = file.text;

@@ -39,10 +39,12 @@ Result<ExportedFile> WriteAerc(const ExportAccount& account);
 
 // --- helpers shared by the writers ---
 
-// The first IMAP setting among account.incoming, if any; adds a note to
-// `file` when it is not the recommended one.
-std::optional<Setting> FirstImap(const ExportAccount& account, const std::string& client,
-                                 ExportedFile& file);
+// For clients that speak IMAP only: the first IMAP setting among
+// account.incoming, with a note added to `file` when it is not the
+// recommended one. Error (kProtocol) "<client> speaks IMAP only, and no IMAP
+// server works for <address>" when there is none.
+Result<Setting> FirstImap(const ExportAccount& account, const std::string& client,
+                          ExportedFile& file);
 
 // <name>text</name>, the text escaped by tinyxml2.
 void XmlTextElement(tinyxml2::XMLPrinter& out, const char* name, const std::string& text);
