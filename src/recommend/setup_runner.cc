@@ -246,10 +246,6 @@ SetupReport SetupRunner::Run(const EmailAddress& address, Deadline deadline) {
     std::lock_guard<std::mutex> lock(s.mu);
     s.candidates = report.discovery.candidates;
     s.targets = BuildTargets(report.discovery, address, options_);
-    for (auto& t : s.targets) {
-      std::optional<std::string> form = s.NextForm(t, have_password);
-      if (!form) t.phase = Target::Phase::kDone;
-    }
   }
 
   auto worker = [this, have_password, deadline, state = state_, progress]() {
