@@ -82,7 +82,7 @@ struct DiscoveryOptions {
   size_t max_body_bytes = 256 * 1024;
   int max_redirects = 10;  // Autodiscover redirectAddr/redirectUrl/http hops
   // Worker threads for all sources of all runs of this object.
-  int max_threads = 16;
+  int max_threads = 32;
 };
 
 // Called with a snapshot of every source ("running" while in flight).

@@ -7,12 +7,19 @@ namespace mailscout {
 TaskPool::TaskPool(int max_threads) : max_threads_(std::max(1, max_threads)) {}
 
 TaskPool::~TaskPool() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
+  // Running tasks may still Submit() (and so start threads) while we join:
+  // take the threads out under the lock until none are left.
+  while (true) {
+    std::vector<std::thread> threads;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+      threads.swap(threads_);
+    }
+    work_cv_.notify_all();
+    if (threads.empty()) break;
+    for (auto& t : threads) t.join();
   }
-  work_cv_.notify_all();
-  for (auto& t : threads_) t.join();
 }
 
 void TaskPool::Submit(std::function<void()> task) {

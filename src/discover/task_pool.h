@@ -3,7 +3,8 @@
 // Threads are started on demand up to max_threads and then reused; tasks
 // run in submission order. Submit() never blocks. The destructor lets the
 // queued and running tasks finish (each is bounded by its own deadline) and
-// joins every thread. Thread-safe.
+// joins every thread, also those started by tasks that submit more work
+// while it waits. Thread-safe.
 #ifndef MAILSCOUT_DISCOVER_TASK_POOL_H_
 #define MAILSCOUT_DISCOVER_TASK_POOL_H_
 

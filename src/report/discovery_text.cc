@@ -1,5 +1,6 @@
 #include "report/discovery_text.h"
 
+#include <cstdio>
 #include <sstream>
 
 namespace mailscout {
@@ -90,7 +91,9 @@ std::string ProgressLine(const std::vector<SourceStatus>& sources) {
   for (const auto& s : sources) {
     if (s.status != "running") continue;
     if (!running.empty()) running += ", ";
-    running += s.name;
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, " %.1f s", static_cast<double>(s.ms) / 1000.0);
+    running += s.name + seconds;
   }
   if (running.empty()) return {};
   return "discovering: waiting for " + running;

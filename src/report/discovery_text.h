@@ -17,7 +17,7 @@ std::string DiscoveryToText(const DiscoveryResult& result);
 // One line per candidate: "imap.example.com port 993, SSL/TLS".
 std::string DescribeCandidate(const ServerCandidate& candidate);
 
-// A single progress line: "discovering: waiting for autodiscover (1.2 s), srv".
+// A single progress line: "discovering: waiting for autodiscover 1.2 s, srv 0.3 s".
 // Empty when nothing is running.
 std::string ProgressLine(const std::vector<SourceStatus>& sources);
 

@@ -114,9 +114,9 @@ TEST(DiscoveryText, ShowsServersTrustWarningsAndSources) {
 
 TEST(DiscoveryText, ProgressLine) {
   EXPECT_EQ(ProgressLine({{"srv", "found", 1, ""},
-                          {"autodiscover", "running", 5, ""},
-                          {"guess", "running", 5, ""}}),
-            "discovering: waiting for autodiscover, guess");
+                          {"autodiscover", "running", 1250, ""},
+                          {"guess", "running", 40, ""}}),
+            "discovering: waiting for autodiscover 1.2 s, guess 0.0 s");
   EXPECT_EQ(ProgressLine({{"srv", "found", 1, ""}}), "");
 }
 
