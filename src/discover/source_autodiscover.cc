@@ -91,6 +91,10 @@ void RunChain(SourceTask& task, Chain chain) {
                 chain.via);
       continue;
     }
+    if (fetched->response.body.find("Autodiscover") == std::string::npos) {
+      task.Note("POST " + final_url + ": HTTP 200, but not an Autodiscover answer" + chain.via);
+      continue;
+    }
     Result<AutodiscoverResponse> parsed = ParseAutodiscover(fetched->response.body);
     if (!parsed.ok()) {
       task.Problem("POST " + final_url + chain.via, parsed.error());

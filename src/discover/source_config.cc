@@ -70,6 +70,12 @@ bool FetchClientConfig(SourceTask& task, const ConfigRequest& request) {
     task.Note(what + ": HTTP " + std::to_string(response.status));
     return false;
   }
+  if (response.body.find("clientConfig") == std::string::npos) {
+    // Many web servers answer every path with a page of their own: that is
+    // "nothing here", not a broken configuration.
+    task.Note(what + ": HTTP 200, but not a clientConfig document");
+    return false;
+  }
   Result<std::vector<ProviderConfig>> parsed = ParseClientConfig(response.body);
   if (!parsed.ok()) {
     task.Problem(what, parsed.error());

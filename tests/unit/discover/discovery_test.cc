@@ -426,6 +426,20 @@ TEST_F(DiscoveryTest, ProviderWithoutMailAccessStopsAtOnce) {
   EXPECT_NE(r.warnings[0].find("no IMAP, POP3 or SMTP"), std::string::npos);
 }
 
+TEST_F(DiscoveryTest, CatchAllWebPagesAreNothingButBrokenConfigsAreErrors) {
+  http.answers["https://w.example/.well-known/autoconfig/mail/config-v1.1.xml"].body =
+      "<html><body>Welcome to w.example</body></html>";
+  http.answers["https://autoconfig.w.example/mail/config-v1.1.xml?emailaddress=a%40w.example"]
+      .body = "<clientConfig><emailProvider>";
+  http.answers["POST https://w.example/autodiscover/autodiscover.xml"].body = "<html/>";
+  options.guess = false;
+  DiscoveryResult r = Run("a@w.example");
+  EXPECT_EQ(Status(r, "well-known").status, "none");
+  EXPECT_NE(Status(r, "well-known").detail.find("not a clientConfig"), std::string::npos);
+  EXPECT_EQ(Status(r, "autoconfig").status, "error");
+  EXPECT_EQ(Status(r, "autodiscover").status, "none") << Status(r, "autodiscover").detail;
+}
+
 TEST_F(DiscoveryTest, SkipOption) {
   dns.srv["_imaps._tcp.s.example"] = {{0, 0, 993, "imap.s.example"}};
   options.skip = {Source::kSrv};

@@ -39,7 +39,10 @@ class FakeHttp : public HttpClient {
     if (it == answers.end()) it = answers.find(request.url);
     if (it != answers.end()) answer = &it->second;
     if (answer == nullptr) {
-      return Error::Make(ErrorKind::kDns, "no such host in the fake web for " + request.url, {},
+      // Worded like CaresResolver's NXDOMAIN, which discovery treats as
+      // "nothing there" rather than a failing DNS server.
+      return Error::Make(ErrorKind::kDns,
+                         "The name of " + request.url + " does not exist (NXDOMAIN)", {},
                          "resolve");
     }
     if (answer->hang || answer->delay_ms > 0) {
