@@ -1,6 +1,7 @@
-// The guessing source: imap., mail., pop3., pop., smtp. and the bare domain
-// on the standard ports with each security, each confirmed by a Prober
-// (connect, TLS or STARTTLS, capabilities; never a login) before it becomes
+// The guessing source: imap., mail., pop3., pop., smtp., the bare domain and
+// the preferred MX host when it lies inside the domain (small domains often
+// run IMAP and submission on their MX host) on the standard ports with each security, each
+// confirmed by a Prober (connect, TLS or STARTTLS, capabilities; never a login) before it becomes
 // a candidate. Plain is tried only where STARTTLS was refused by a server
 // that answered. A guess is not probed for a protocol another source has
 // already answered (unless guess_always) nor for a service SRV says is not
@@ -77,11 +78,10 @@ void ProbeOne(SourceTask& task, ServerCandidate candidate) {
   task.Add({candidate});
 }
 
-void GuessHostTask(SourceTask& task, const GuessHost& guess) {
-  const std::string host = guess.prefix + task.address().ascii_domain();
+void GuessHostTask(SourceTask& task, const std::string& host, const int (&order)[3]) {
   std::vector<Protocol> wanted;
   for (Protocol p : {Protocol::kImap, Protocol::kPop3, Protocol::kSmtp}) {
-    if (guess.order[static_cast<int>(p)] < 0) continue;
+    if (order[static_cast<int>(p)] < 0) continue;
     if (!task.options().guess_always && task.Answered(p)) continue;
     wanted.push_back(p);
   }
@@ -105,19 +105,44 @@ void GuessHostTask(SourceTask& task, const GuessHost& guess) {
       c.security = s;
       c.source = Source::kGuess;
       c.trust = Trust::kGuessed;
-      c.rank = guess.order[static_cast<int>(p)] * 3 + static_cast<int>(s);
+      c.rank = order[static_cast<int>(p)] * 3 + static_cast<int>(s);
       task.Spawn([c](SourceTask& t) { ProbeOne(t, c); });
     }
   }
 }
 
+// The preferred MX host, when it is inside the address's domain and not one
+// of the names guessed anyway; empty otherwise.
+std::string MxHostInsideDomain(SourceTask& task) {
+  const std::string& domain = task.address().ascii_domain();
+  Result<std::vector<MxRecord>> mx = task.env().resolver.LookupMx(domain, task.DnsDeadline());
+  if (!mx.ok() || mx->empty()) return {};
+  const std::string& host = mx->front().host;  // sorted by preference
+  if (host.size() <= domain.size() + 1 ||
+      host.compare(host.size() - domain.size() - 1, std::string::npos, "." + domain) != 0) {
+    return {};
+  }
+  for (const GuessHost& guess : kHosts) {
+    if (host == guess.prefix + domain) return {};
+  }
+  return host;
+}
+
 }  // namespace
 
 void RunGuessSource(SourceTask& task) {
+  const std::string& domain = task.address().ascii_domain();
   for (size_t i = 1; i < std::size(kHosts); ++i) {
-    task.Spawn([i](SourceTask& t) { GuessHostTask(t, kHosts[i]); });
+    task.Spawn([i, domain](SourceTask& t) {
+      GuessHostTask(t, kHosts[i].prefix + domain, kHosts[i].order);
+    });
   }
-  GuessHostTask(task, kHosts[0]);
+  task.Spawn([](SourceTask& t) {
+    static constexpr int kMxOrder[3] = {3, 4, 3};
+    const std::string host = MxHostInsideDomain(t);
+    if (!host.empty()) GuessHostTask(t, host, kMxOrder);
+  });
+  GuessHostTask(task, kHosts[0].prefix + domain, kHosts[0].order);
 }
 
 }  // namespace mailscout

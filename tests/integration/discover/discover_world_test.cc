@@ -5,6 +5,7 @@
 // Runs inside tests/world (see CMakeLists.txt for the scenarios).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <algorithm>
 
 #include <chrono>
 #include <cstdio>
@@ -156,6 +157,18 @@ TEST(DiscoverWorld, GuessingFindsStandardHosts) {
   CliRun none = Discover({"alice@d-guess.example", "--no-guess"});
   EXPECT_EQ(none.status, 1);
   EXPECT_TRUE(none.result.candidates.empty());
+}
+
+// The sources scenario's mx-only.example has only an MX record naming a host
+// inside the domain, and that host runs every mail service.
+TEST(DiscoverWorld, GuessingTriesTheMxHostInsideTheDomain) {
+  CliRun run = Discover({"user@mx-only.example"});
+  ASSERT_EQ(run.status, 0) << run.err;
+  std::vector<std::string> servers = Servers(run.result);
+  for (const char* want : {"imap mx-p9x3kd.mx-only.example:993 tls guess guessed",
+                           "smtp mx-p9x3kd.mx-only.example:465 tls guess guessed"}) {
+    EXPECT_NE(std::find(servers.begin(), servers.end(), want), servers.end()) << run.out;
+  }
 }
 
 TEST(DiscoverWorld, MxToAnIspdbProvider) {
