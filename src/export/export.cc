@@ -70,6 +70,7 @@ std::optional<ExportFormat> ParseExportFormat(std::string_view name) {
 const std::vector<ExportFormat>& AllExportFormats() {
   static const std::vector<ExportFormat> all = [] {
     std::vector<ExportFormat> v;
+    v.reserve(std::size(kFormats));
     for (const auto& entry : kFormats) v.push_back(entry.first);
     return v;
   }();

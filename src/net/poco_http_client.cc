@@ -55,7 +55,7 @@ class PocoHttpClient::Watchdog {
 
  private:
   struct Entry {
-    int fd;
+    int fd = -1;
     Clock::time_point at;
   };
 

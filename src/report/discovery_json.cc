@@ -218,7 +218,7 @@ Result<DiscoveryResult> DiscoveryFromJsonText(const std::string& text) {
   try {
     Poco::JSON::Parser parser;
     Poco::Dynamic::Var parsed = parser.parse(text);
-    Object::Ptr object = parsed.extract<Object::Ptr>();
+    const Object::Ptr& object = parsed.extract<Object::Ptr>();
     return DiscoveryFromJson(object);
   } catch (const Poco::Exception& e) {
     return Bad("not JSON (" + e.displayText() + ")");
