@@ -128,7 +128,10 @@ int Run(const ParsedArgs& args) {
     if (value.size() > kMaxTokenLength) return Usage("MAILSCOUT_OAUTH_TOKEN is too long");
     if (!value.empty()) request.oauth_token = std::move(value);
   }
-  if (!request.username.empty() && !request.probe_only) {
+  // With a token, only an explicit password source is read (no prompt).
+  const bool want_password = !request.oauth_token || args.Has("password-file") ||
+                             args.Has("password-stdin") || std::getenv("MAILSCOUT_PASSWORD");
+  if (!request.username.empty() && !request.probe_only && want_password) {
     Result<std::optional<std::string>> password = ReadPassword(args, request.username);
     if (!password.ok()) return Usage(password.error().message);
     request.password = password.value();

@@ -87,7 +87,7 @@ class Run {
                                          result_.error->kind != ErrorKind::kTls);
     if (channel_ && session_ && greeted_ && sane) {
       const auto t = Clock::now();
-      session_->Logout(overall_.Cap(std::min(req_.timeouts.command, Millis(2000))));
+      session_->Logout(overall_.Cap(std::min(req_.timeouts.command, Millis(1000))));
       Time(phase::kLogout, t);
     }
     if (channel_) channel_->Close();
