@@ -34,17 +34,17 @@ Poco::Timespan Slice(Deadline deadline, bool sliced) {
 
 }  // namespace
 
-LineChannel::LineChannel(Poco::Net::StreamSocket socket, Transcript* transcript,
+LineChannel::LineChannel(const Poco::Net::StreamSocket& socket, Transcript* transcript,
                          const std::atomic<bool>* cancelled, size_t max_line)
-    : socket_(std::move(socket)),
+    : socket_(socket),  // Poco sockets are shared handles: copying is cheap
       transcript_(transcript),
       cancelled_(cancelled),
       max_line_(max_line) {}
 
 LineChannel::~LineChannel() { Close(); }
 
-void LineChannel::Replace(Poco::Net::StreamSocket socket) {
-  socket_ = std::move(socket);
+void LineChannel::Replace(const Poco::Net::StreamSocket& socket) {
+  socket_ = socket;
   buffer_.clear();
   scanned_ = 0;
 }

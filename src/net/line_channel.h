@@ -30,7 +30,7 @@ constexpr int64_t kCancelSliceMs = 100;
 class LineChannel : public LineIo {
  public:
   // transcript must outlive the channel; cancelled may be null.
-  LineChannel(Poco::Net::StreamSocket socket, Transcript* transcript,
+  LineChannel(const Poco::Net::StreamSocket& socket, Transcript* transcript,
               const std::atomic<bool>* cancelled = nullptr, size_t max_line = kMaxLineLength);
   ~LineChannel() override;
 
@@ -43,7 +43,7 @@ class LineChannel : public LineIo {
 
   bool HasBufferedData() const { return !buffer_.empty(); }
   // Continue on another socket (the TLS one after STARTTLS). Drops the buffer.
-  void Replace(Poco::Net::StreamSocket socket);
+  void Replace(const Poco::Net::StreamSocket& socket);
   Poco::Net::StreamSocket& socket() { return socket_; }
   // Closes the socket; later calls fail with kProtocol. Never throws.
   void Close();

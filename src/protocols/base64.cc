@@ -8,14 +8,16 @@ namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-constexpr std::array<int8_t, 256> MakeTable() {
-  std::array<int8_t, 256> table{};
-  for (auto& v : table) v = -1;
+constexpr uint8_t kInvalid = 0xff;
+
+constexpr std::array<uint8_t, 256> MakeTable() {
+  std::array<uint8_t, 256> table{};
+  for (auto& v : table) v = kInvalid;
   for (int i = 0; i < 64; ++i)
-    table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int8_t>(i);
+    table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<uint8_t>(i);
   return table;
 }
-constexpr std::array<int8_t, 256> kTable = MakeTable();
+constexpr std::array<uint8_t, 256> kTable = MakeTable();
 
 }  // namespace
 
@@ -65,8 +67,9 @@ std::optional<std::string> Base64Decode(std::string_view text) {
         continue;
       }
       if (pad > 0) return std::nullopt;  // data after padding
-      v[j] = kTable[static_cast<unsigned char>(c)];
-      if (v[j] < 0) return std::nullopt;
+      const uint8_t value = kTable[static_cast<unsigned char>(c)];
+      if (value == kInvalid) return std::nullopt;
+      v[j] = value;
     }
     const uint32_t n =
         (uint32_t(v[0]) << 18) | (uint32_t(v[1]) << 12) | (uint32_t(v[2]) << 6) | uint32_t(v[3]);
