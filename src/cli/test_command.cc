@@ -7,7 +7,9 @@
 
 #include <cctype>
 #include <cstdlib>
+#include <future>
 #include <iostream>
+#include <memory>
 
 #include "cli/command.h"
 #include "cli/exit_status.h"
@@ -151,10 +153,26 @@ int Run(const ParsedArgs& args) {
   TlsOptions tls_options;
   tls_options.ca_file = args.GetOr("ca-file", "");
   tls_options.insecure = args.Has("insecure-tls");
-  TlsClient tls(tls_options);
-  if (!tls.ca_error().empty()) return Usage(tls.ca_error());
+  // Loading the trust store takes ~20 ms: with the default store, do it on
+  // another thread while the check resolves and connects (the server starts
+  // its login process meanwhile). A --ca-file is loaded first, so that an
+  // unreadable one is a usage error before anything is tried.
+  std::shared_future<std::shared_ptr<const TlsClient>> tls;
+  if (tls_options.ca_file.empty()) {
+    // Plain checks never need it: then build it only if asked.
+    const bool needs_tls = all || request.security != Security::kPlain;
+    tls = std::async(needs_tls ? std::launch::async : std::launch::deferred, [tls_options] {
+            return std::shared_ptr<const TlsClient>(std::make_shared<TlsClient>(tls_options));
+          }).share();
+  } else {
+    auto client = std::make_shared<const TlsClient>(tls_options);
+    if (!client->ca_error().empty()) return Usage(client->ca_error());
+    std::promise<std::shared_ptr<const TlsClient>> ready;
+    ready.set_value(client);
+    tls = ready.get_future().share();
+  }
 
-  Tester tester(*resolver.value(), tls);
+  Tester tester(*resolver.value(), [tls]() -> const TlsClient& { return *tls.get(); });
   std::vector<CheckRequest> requests;
   if (all) {
     for (CheckRequest& r : ExpandAllSecurities(request)) {

@@ -57,7 +57,7 @@ class LiteralResolver : public Resolver {
 // Everything one Check() carries from phase to phase.
 class Run {
  public:
-  Run(Resolver& resolver, const TlsClient& tls, const CheckRequest& request)
+  Run(Resolver& resolver, const TlsSource& tls, const CheckRequest& request)
       : resolver_(resolver),
         tls_(tls),
         req_(request),
@@ -153,7 +153,7 @@ class Run {
   std::optional<Error> NoMechanism() const;
 
   Resolver& resolver_;
-  const TlsClient& tls_;
+  const TlsSource& tls_;
   const CheckRequest& req_;
   Transcript transcript_;
   Clock::time_point start_;
@@ -212,10 +212,11 @@ std::optional<Error> Run::Connect() {
 }
 
 std::optional<Error> Run::Handshake(const char* timing_name) {
+  const TlsClient& tls = tls_();  // may wait until the CA certificates are loaded
   const auto t = Clock::now();
   TlsInfo info;
   Result<Poco::Net::SecureStreamSocket> secure =
-      tls_.Handshake(socket_, req_.host, PhaseDeadline(req_.timeouts.tls, phase::kTls), &info);
+      tls.Handshake(socket_, req_.host, PhaseDeadline(req_.timeouts.tls, phase::kTls), &info);
   Time(timing_name, t);
   if (!info.version.empty() || !info.subject.empty()) result_.tls = info;
   if (!secure.ok()) {
@@ -413,7 +414,10 @@ std::optional<Error> Run::Steps() {
 
 }  // namespace
 
-Tester::Tester(Resolver& resolver, const TlsClient& tls) : resolver_(resolver), tls_(tls) {
+Tester::Tester(Resolver& resolver, const TlsClient& tls)
+    : Tester(resolver, TlsSource([&tls]() -> const TlsClient& { return tls; })) {}
+
+Tester::Tester(Resolver& resolver, TlsSource tls) : resolver_(resolver), tls_(std::move(tls)) {
   // A server that closes while we write must not kill the process.
   static std::once_flag once;
   std::call_once(once, [] { std::signal(SIGPIPE, SIG_IGN); });

@@ -48,6 +48,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -106,10 +107,19 @@ struct CheckRequest {
   std::string mechanism;
 };
 
+// Hands out the TlsClient when a check first needs it (may block, e.g. until
+// a background thread has loaded the CA certificates). Must be thread-safe
+// and return the same object every time.
+using TlsSource = std::function<const TlsClient&()>;
+
 class Tester {
  public:
   // Both must outlive the Tester; both are used concurrently.
   Tester(Resolver& resolver, const TlsClient& tls);
+  // Same, but the TlsClient is asked for only when a handshake is due, so a
+  // caller can build it (loading ~150 CA certificates takes ~20 ms) while
+  // the check resolves and connects. Plain checks never ask for it.
+  Tester(Resolver& resolver, TlsSource tls);
 
   // Runs one check (see the file comment). Never throws.
   CheckResult Check(const CheckRequest& request) const;
@@ -121,7 +131,7 @@ class Tester {
 
  private:
   Resolver& resolver_;
-  const TlsClient& tls_;
+  TlsSource tls_;
 };
 
 // `--security all`: one request per standard port/security pair of the
