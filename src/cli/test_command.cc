@@ -5,7 +5,10 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
+#include <openssl/crypto.h>
+
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <future>
 #include <iostream>
@@ -203,10 +206,24 @@ int Run(const ParsedArgs& args) {
                    "--allow-plaintext to include it)\n";
     }
   }
-  std::cout.flush();
   bool all_ok = !results.empty();
   for (const CheckResult& r : results) all_ok = all_ok && r.ok;
-  return all_ok ? kExitOk : kExitFailed;
+  const int status = all_ok ? kExitOk : kExitFailed;
+  // Done: everything is printed and nothing is written elsewhere. Wipe the
+  // secrets, then leave without the orderly teardown of the trust store,
+  // OpenSSL and the resolver thread (about 2 ms of a 40 ms check).
+  for (CheckRequest& r : requests) {
+    for (std::optional<std::string>* secret : {&r.password, &r.oauth_token}) {
+      if (*secret) OPENSSL_cleanse(secret->value().data(), secret->value().size());
+    }
+  }
+  for (std::optional<std::string>* secret : {&request.password, &request.oauth_token}) {
+    if (*secret) OPENSSL_cleanse(secret->value().data(), secret->value().size());
+  }
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+  std::_Exit(status);
 }
 
 }  // namespace
