@@ -18,10 +18,10 @@
 // whose `error` holds exactly one ErrorKind when ok == false:
 //   kDns               the host does not resolve
 //   kRefused           every address refused (or was unreachable)
-//   kTimeout           a phase ran out of time; Error::phase names it
+//   kTimeout           a phase ran out of time (its own budget or the
+//                      request's overall deadline); Error::phase names it
 //                      ("resolve", "connect", "tls", "greeting", "starttls",
-//                      "capabilities", "auth", "overall": the request's
-//                      overall deadline) or "cancelled"
+//                      "capabilities", "auth") or is "cancelled"
 //   kTls               the TLS handshake failed
 //   kCertificate       untrusted / self-signed / expired / wrong name (message
 //                      says which); with TlsOptions::insecure the check goes
@@ -40,9 +40,11 @@
 // The password and OAuth token are never copied into the result: the
 // transcript replaces credentials and SASL payloads with "***".
 //
-// Threads: a Tester holds only references to a thread-safe Resolver and
-// TlsClient, so Check() may run from many threads at once. The Resolver and
-// TlsClient must outlive the Tester.
+// Threads: a Tester holds only a reference to a thread-safe Resolver and a
+// way to reach a thread-safe TlsClient, so Check() may run from many threads
+// at once. The Resolver and TlsClient must outlive the Tester. The first
+// Tester ignores SIGPIPE process-wide (a server closing while we write must
+// not kill the process).
 #ifndef MAILSCOUT_VERIFY_TESTER_H_
 #define MAILSCOUT_VERIFY_TESTER_H_
 
