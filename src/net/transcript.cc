@@ -55,7 +55,9 @@ void Transcript::Add(std::string_view prefix, std::string_view line) {
       break;
     }
   }
-  lines_.push_back(std::string(prefix) + clean);
+  // Escaping can itself spell a secret ("f\x0fuzz..." shows "\x0fuzz", which
+  // contains "fuzz"), so scrub what is shown, not only what was received.
+  lines_.push_back(std::string(prefix) + Scrub(clean));
 }
 
 std::vector<std::string> Transcript::Take() {

@@ -154,6 +154,18 @@ TEST(TranscriptTest, ScrubsRegisteredSecretsEverywhere) {
   EXPECT_EQ(transcript.Take(), (std::vector<std::string>{"S: -ERR wrong password *** for you"}));
 }
 
+// Found by fuzzing (imap_session, pop3_session): the server sent
+// "f\x0fuzz-Secret-0f7e"; escaping the control byte showed "f\x0fuzz-...",
+// which spells the secret "fuzz-Secret-0f7e".
+TEST(TranscriptTest, RegressionEscapingCannotSpellASecret) {
+  Transcript transcript(true);
+  transcript.AddSecret("fuzz-Secret-0f7e");
+  transcript.Server(std::string("+OK\x0d" "f\x0f" "uzz-Secret-0f7e"));
+  auto lines = transcript.Take();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].find("fuzz-Secret-0f7e"), std::string::npos) << lines[0];
+}
+
 TEST(TranscriptTest, DisabledRecordsNothing) {
   Transcript transcript(false);
   transcript.Client("a1 LOGIN x y");
