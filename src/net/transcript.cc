@@ -2,6 +2,8 @@
 
 #include <openssl/crypto.h>
 
+#include <cctype>
+
 namespace mailscout {
 
 Transcript::~Transcript() {
@@ -16,11 +18,29 @@ void Transcript::AddSecret(std::string_view secret) {
   secrets_.emplace_back(secret);
 }
 
+namespace {
+
+bool IsWordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+
+// True when secret at out[pos] is not glued to letters or digits.
+bool StandsAlone(const std::string& out, size_t pos, size_t length) {
+  const bool before = pos > 0 && IsWordChar(out[pos - 1]);
+  const bool after = pos + length < out.size() && IsWordChar(out[pos + length]);
+  return !before && !after;
+}
+
+}  // namespace
+
 std::string Transcript::Scrub(std::string_view text) const {
   std::string out(text);
   for (const std::string& secret : secrets_) {
+    const bool short_secret = secret.size() < kShortSecret;
     size_t pos = 0;
     while ((pos = out.find(secret, pos)) != std::string::npos) {
+      if (short_secret && !StandsAlone(out, pos, secret.size())) {
+        ++pos;
+        continue;
+      }
       out.replace(pos, secret.size(), kRedacted);
       pos += kRedacted.size();
     }

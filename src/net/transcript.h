@@ -21,6 +21,7 @@ namespace mailscout {
 constexpr size_t kMaxTranscriptLines = 500;
 constexpr size_t kMaxShownLine = 300;
 constexpr std::string_view kRedacted = "***";
+constexpr size_t kShortSecret = 6;
 
 class Transcript {
  public:
@@ -40,6 +41,9 @@ class Transcript {
   void Note(std::string_view text) { Add("-- ", text); }
 
   // `text` with every registered secret replaced by "***".
+  // A secret shorter than kShortSecret characters is replaced only where it
+  // stands as a whole token (no letter or digit right before or after it),
+  // so a password "x" does not turn "example.com" into "e***ample.com".
   std::string Scrub(std::string_view text) const;
 
   // The recorded lines; leaves the transcript empty.

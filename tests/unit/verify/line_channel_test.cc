@@ -160,10 +160,24 @@ TEST(TranscriptTest, ScrubsRegisteredSecretsEverywhere) {
 TEST(TranscriptTest, RegressionEscapingCannotSpellASecret) {
   Transcript transcript(true);
   transcript.AddSecret("fuzz-Secret-0f7e");
-  transcript.Server(std::string("+OK\x0d" "f\x0f" "uzz-Secret-0f7e"));
+  transcript.Server(
+      std::string("+OK\x0d"
+                  "f\x0f"
+                  "uzz-Secret-0f7e"));
   auto lines = transcript.Take();
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0].find("fuzz-Secret-0f7e"), std::string::npos) << lines[0];
+}
+
+TEST(TranscriptTest, ShortSecretsAreScrubbedOnlyAsWholeTokens) {
+  Transcript transcript(true);
+  transcript.AddSecret("x");
+  transcript.AddSecret("mail");
+  EXPECT_EQ(transcript.Scrub("Could not connect to imap.example.com"),
+            "Could not connect to imap.example.com");
+  EXPECT_EQ(transcript.Scrub("a1 LOGIN bob x"), "a1 LOGIN bob ***");
+  EXPECT_EQ(transcript.Scrub("password 'mail' rejected, mailbox fine"),
+            "password '***' rejected, mailbox fine");
 }
 
 TEST(TranscriptTest, DisabledRecordsNothing) {
