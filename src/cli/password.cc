@@ -1,6 +1,8 @@
 #include "cli/password.h"
 
 #include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -86,6 +88,12 @@ Result<std::optional<std::string>> ReadPassword(const ParsedArgs& args,
     return typed;
   }
   return std::optional<std::string>();
+}
+
+void ProtectSecrets() {
+  rlimit none{0, 0};
+  setrlimit(RLIMIT_CORE, &none);
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
 }  // namespace mailscout

@@ -25,6 +25,11 @@ std::vector<OptionSpec> PasswordOptions();
 Result<std::optional<std::string>> ReadPassword(const ParsedArgs& args,
                                                 const std::string& prompt_for);
 
+// Once a secret is in memory: no core dumps, and the process is not
+// dumpable (other processes of the same user cannot ptrace it or read
+// /proc/PID/mem).
+void ProtectSecrets();
+
 }  // namespace mailscout
 
 #endif  // MAILSCOUT_CLI_PASSWORD_H_

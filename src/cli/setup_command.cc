@@ -39,13 +39,6 @@ int UsageError(const std::string& message) {
   return kExitUsage;
 }
 
-// Keeps the password out of core dumps and /proc/PID/mem of other users.
-void ProtectSecrets() {
-  rlimit none{0, 0};
-  setrlimit(RLIMIT_CORE, &none);
-  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-}
-
 // Ends the process once the answer is out: checks and discovery sources
 // that were cancelled would otherwise hold the exit for up to a poll
 // interval or their own deadlines.

@@ -40,13 +40,6 @@ bool IsIpLiteral(const std::string& host) {
          inet_pton(AF_INET6, host.c_str(), buffer) == 1;
 }
 
-// Keeps secrets out of core dumps and away from other processes of the user.
-void ProtectSecrets() {
-  rlimit none{0, 0};
-  setrlimit(RLIMIT_CORE, &none);
-  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-}
-
 std::vector<OptionSpec> Options() {
   std::vector<OptionSpec> options = {
       {"protocol", 0, "PROTOCOL", "imap, pop3 or smtp (required)"},
