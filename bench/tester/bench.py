@@ -3,7 +3,7 @@
 the local Dovecot in the fake Internet, side by side with curl doing the same
 login, plus the cost of a tarpit and of a dropped SYN.
 
-    bench/tester_bench.py [--build DIR] [-n 200] [--phase-timeout 2]
+    bench/tester/bench.py [--build DIR] [-n 200] [--phase-timeout 2]
 
 Starts the world itself (tests/world/world.py, scenarios basic and faults) and
 re-runs itself inside it. Prints, per client and protocol: median and p95
@@ -23,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 WORLD = ROOT / "tests" / "world" / "world.py"
 USER, PASSWORD, HOST = "alice@basic.example", "alicepw", "mail.basic.example"
 
