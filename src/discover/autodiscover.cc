@@ -6,6 +6,8 @@
 #include <cctype>
 #include <cstring>
 
+#include "discover/xml_text.h"
+
 namespace mailscout {
 namespace {
 
@@ -37,36 +39,14 @@ const tinyxml2::XMLElement* Child(const tinyxml2::XMLElement* parent, std::strin
   return nullptr;
 }
 
-std::string Trim(std::string_view s) {
-  size_t b = 0;
-  size_t e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return std::string(s.substr(b, std::min(e - b, kMaxText)));
-}
+std::string Trim(std::string_view s) { return TrimText(s, kMaxText); }
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) {
-    return c < 0x80 ? static_cast<char>(std::tolower(c)) : static_cast<char>(c);
-  });
-  return s;
-}
+std::string Lower(std::string s) { return LowerAscii(std::move(s)); }
 
 std::string ChildText(const tinyxml2::XMLElement* parent, std::string_view name) {
   const tinyxml2::XMLElement* e = Child(parent, name);
   if (e == nullptr || e->GetText() == nullptr) return {};
   return Trim(e->GetText());
-}
-
-std::optional<uint16_t> ParsePort(const std::string& text) {
-  if (text.empty() || text.size() > 5) return std::nullopt;
-  int value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + (c - '0');
-  }
-  if (value < 1 || value > 65535) return std::nullopt;
-  return static_cast<uint16_t>(value);
 }
 
 bool IsStartTlsPort(uint16_t port) {
@@ -94,7 +74,7 @@ void ReadProtocol(const tinyxml2::XMLElement* p, AutodiscoverResponse* out) {
   const std::string port_text = ChildText(p, "Port");
   std::optional<uint16_t> port;
   if (!port_text.empty()) {
-    port = ParsePort(port_text);
+    port = ParsePortText(port_text);
     if (!port) {
       out->notes.push_back(ChildText(p, "Type") + " " + server.host + ": port '" + port_text +
                            "' is not a port number, ignored");
@@ -156,16 +136,10 @@ std::string XmlEscape(const std::string& text) {
 }  // namespace
 
 Result<AutodiscoverResponse> ParseAutodiscover(std::string_view xml) {
-  if (xml.size() > kMaxAutodiscoverBytes) {
-    return Bad("the Autodiscover response is larger than " +
-               std::to_string(kMaxAutodiscoverBytes / 1024) + " KiB");
-  }
-  if (xml.empty()) return Bad("the Autodiscover response is empty");
   tinyxml2::XMLDocument doc(/*processEntities=*/true, tinyxml2::COLLAPSE_WHITESPACE);
-  if (doc.Parse(xml.data(), xml.size()) != tinyxml2::XML_SUCCESS) {
-    std::string reason = doc.ErrorStr() != nullptr ? doc.ErrorStr() : "parse error";
-    return Bad("the Autodiscover response is not well-formed XML (" + Trim(reason) + ")");
-  }
+  Status parsed =
+      ParseXmlDocument(xml, kMaxAutodiscoverBytes, "the Autodiscover response", kMaxText, &doc);
+  if (!parsed.ok()) return parsed.error();
   const tinyxml2::XMLElement* root = doc.RootElement();
   if (root == nullptr || !NameIs(root, "Autodiscover")) {
     return Bad("the Autodiscover response's root element is not <Autodiscover>");

@@ -3,7 +3,8 @@
 #include <tinyxml2.h>
 
 #include <algorithm>
-#include <cctype>
+
+#include "discover/xml_text.h"
 
 namespace mailscout {
 namespace {
@@ -16,20 +17,9 @@ constexpr size_t kMaxText = 1024;
 
 Error Bad(std::string message) { return Error::Make(ErrorKind::kProtocol, std::move(message)); }
 
-std::string Trim(std::string_view s) {
-  size_t b = 0;
-  size_t e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return std::string(s.substr(b, std::min(e - b, kMaxText)));
-}
+std::string Trim(std::string_view s) { return TrimText(s, kMaxText); }
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) {
-    return c < 0x80 ? static_cast<char>(std::tolower(c)) : static_cast<char>(c);
-  });
-  return s;
-}
+std::string Lower(std::string s) { return LowerAscii(std::move(s)); }
 
 std::string Text(const tinyxml2::XMLElement* e) {
   if (e == nullptr || e->GetText() == nullptr) return {};
@@ -51,17 +41,6 @@ std::optional<Security> ParseSocketType(const std::string& text) {
   if (s == "starttls") return Security::kStartTls;
   if (s == "plain") return Security::kPlain;
   return std::nullopt;
-}
-
-std::optional<uint16_t> ParsePort(const std::string& text) {
-  if (text.empty() || text.size() > 5) return std::nullopt;
-  int value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + (c - '0');
-  }
-  if (value < 1 || value > 65535) return std::nullopt;
-  return static_cast<uint16_t>(value);
 }
 
 // Reads one <incomingServer>/<outgoingServer>; nullopt (with a note) when
@@ -98,7 +77,7 @@ std::optional<ServerTemplate> ReadServer(const tinyxml2::XMLElement* e, bool inc
   const std::string port_text = ChildText(e, "port");
   if (port_text.empty()) {
     server.port = DefaultPort(server.protocol, server.security);
-  } else if (auto port = ParsePort(port_text)) {
+  } else if (auto port = ParsePortText(port_text)) {
     server.port = *port;
   } else {
     notes->push_back(element + " " + server.hostname + ": port '" + port_text +
@@ -177,16 +156,10 @@ void ReadSiblings(const tinyxml2::XMLElement* root, ProviderConfig* config) {
 }  // namespace
 
 Result<std::vector<ProviderConfig>> ParseClientConfig(std::string_view xml) {
-  if (xml.size() > kMaxClientConfigBytes) {
-    return Bad("the configuration file is larger than " +
-               std::to_string(kMaxClientConfigBytes / 1024) + " KiB");
-  }
-  if (xml.empty()) return Bad("the configuration file is empty");
   tinyxml2::XMLDocument doc(/*processEntities=*/true, tinyxml2::COLLAPSE_WHITESPACE);
-  if (doc.Parse(xml.data(), xml.size()) != tinyxml2::XML_SUCCESS) {
-    std::string reason = doc.ErrorStr() != nullptr ? doc.ErrorStr() : "parse error";
-    return Bad("the configuration file is not well-formed XML (" + Trim(reason) + ")");
-  }
+  Status parsed =
+      ParseXmlDocument(xml, kMaxClientConfigBytes, "the configuration file", kMaxText, &doc);
+  if (!parsed.ok()) return parsed.error();
   const tinyxml2::XMLElement* root = doc.RootElement();
   if (root == nullptr || std::string_view(root->Name()) != "clientConfig") {
     return Bad(std::string("the configuration file's root element is <") +
