@@ -27,6 +27,12 @@ ProbeOutcome TesterProber::Probe(const ServerCandidate& candidate, Deadline dead
     if (!result.greeting.empty()) outcome.detail += " (" + result.greeting.substr(0, 80) + ")";
     return outcome;
   }
+  return FailedCheckOutcome(candidate.protocol, result);
+}
+
+ProbeOutcome FailedCheckOutcome(Protocol protocol, const CheckResult& result) {
+  ProbeOutcome outcome;
+  const std::string name(DisplayName(protocol));
   const Error error = result.error.value_or(Error::Make(ErrorKind::kProtocol, "probe failed"));
   outcome.detail = error.message;
   switch (error.kind) {

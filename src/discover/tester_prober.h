@@ -35,6 +35,13 @@ class TesterProber : public Prober {
   std::function<const Tester&()> tester_;
 };
 
+// The outcome of a check that did not get through (result.ok is false), by
+// the mapping above: DNS, refused, timeout -> kUnreachable; a certificate
+// problem -> kConfirmed ("IMAP answered, but: <message>"); anything else,
+// or no error at all ("probe failed"), -> kRejected. The detail is the
+// error's message. Shared with VerifyingProber (recommend/).
+ProbeOutcome FailedCheckOutcome(Protocol protocol, const CheckResult& result);
+
 }  // namespace mailscout
 
 #endif  // MAILSCOUT_DISCOVER_TESTER_PROBER_H_

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "discover/tester_prober.h"
+
 namespace mailscout {
 
 VerifyingProber::VerifyingProber(Prober& inner, CheckFn check, CheckRequest request)
@@ -28,8 +30,6 @@ ProbeOutcome VerifyingProber::Probe(const ServerCandidate& candidate, Deadline d
   CheckResult result = check_(request);
   request.password.reset();
 
-  ProbeOutcome outcome;
-  const std::string name(DisplayName(candidate.protocol));
   const bool reached_login = result.ok || result.login_attempted;
   const bool cancelled = result.error && result.error->phase == "cancelled";
   if (reached_login && !cancelled) {
@@ -38,28 +38,15 @@ ProbeOutcome VerifyingProber::Probe(const ServerCandidate& candidate, Deadline d
         result;
   }
   if (reached_login) {
+    ProbeOutcome outcome;
+    const std::string name(DisplayName(candidate.protocol));
     outcome.status = ProbeStatus::kConfirmed;
     outcome.detail = name + " over TLS answered" +
                      (result.login_ok ? " and the login worked" : "") +
                      (result.greeting.empty() ? "" : " (" + result.greeting.substr(0, 80) + ")");
     return outcome;
   }
-  const Error error = result.error.value_or(Error::Make(ErrorKind::kProtocol, "probe failed"));
-  outcome.detail = error.message;
-  switch (error.kind) {
-    case ErrorKind::kDns:
-    case ErrorKind::kRefused:
-    case ErrorKind::kTimeout:
-      outcome.status = ProbeStatus::kUnreachable;
-      break;
-    case ErrorKind::kCertificate:
-      outcome.status = ProbeStatus::kConfirmed;
-      outcome.detail = name + " answered, but: " + error.message;
-      break;
-    default:
-      outcome.status = ProbeStatus::kRejected;
-  }
-  return outcome;
+  return FailedCheckOutcome(candidate.protocol, result);
 }
 
 std::optional<CheckResult> VerifyingProber::Cached(const CheckRequest& request) {

@@ -10,7 +10,8 @@
 // the inner Prober unchanged (no login). Credentials only ever go where the
 // tester sends them: after a verified TLS handshake.
 //
-// The outcome mapping is the same as the inner TesterProber's: answered up
+// The outcome mapping is the same as the inner TesterProber's (failures go
+// through FailedCheckOutcome, discover/tester_prober.h): answered up
 // to the login (login OK or rejected) or a certificate problem -> kConfirmed;
 // DNS, refused, timeout -> kUnreachable; the rest -> kRejected.
 //
