@@ -2,10 +2,9 @@
 // sources at once (discover/discovery.h), printed as text or JSON.
 #include <unistd.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <iostream>
 
+#include "cli/cli_util.h"
 #include "cli/command.h"
 #include "cli/discovery_options.h"
 #include "cli/exit_status.h"
@@ -18,19 +17,7 @@
 namespace mailscout {
 namespace {
 
-int UsageError(const std::string& message) {
-  std::cerr << "mailscout discover: " << message << "\nTry 'mailscout discover --help'.\n";
-  return kExitUsage;
-}
-
-// Ends the process once the answer is out: sources that were not waited for
-// would otherwise hold the exit until their own deadlines pass.
-[[noreturn]] void Finish(int status) {
-  std::cout.flush();
-  std::cerr.flush();
-  std::fflush(nullptr);
-  std::_Exit(status);
-}
+int UsageError(const std::string& message) { return CommandUsageError("discover", message); }
 
 int Run(const ParsedArgs& args) {
   if (args.positionals().size() != 1) {
@@ -52,23 +39,19 @@ int Run(const ParsedArgs& args) {
   ProgressFn progress;
   const bool show_progress = isatty(STDERR_FILENO) == 1;
   if (show_progress) {
-    progress = [](const std::vector<SourceStatus>& sources) {
-      std::string line = ProgressLine(sources);
-      if (line.size() > 150) line = line.substr(0, 147) + "...";
-      std::cerr << "\r\033[K" << line << std::flush;
-    };
+    progress = [](const std::vector<SourceStatus>& sources) { ShowDiscoveryProgress(sources); };
   }
   DiscoveryResult result = (*stack)->discovery().Run(address.value(), deadline, progress);
-  if (show_progress) std::cerr << "\r\033[K" << std::flush;
-  for (const auto& w : (*stack)->providers().warnings()) {
-    result.warnings.push_back("provider database: " + w);
-  }
+  if (show_progress) ClearDiscoveryProgress();
+  AddProviderWarnings((*stack)->providers(), &result);
   if (format == "json") {
     std::cout << DiscoveryToJsonText(result);
   } else {
     std::cout << DiscoveryToText(result);
   }
-  Finish(result.candidates.empty() ? kExitFailed : kExitOk);
+  // Ends the process once the answer is out: sources that were not waited
+  // for would otherwise hold the exit until their own deadlines pass.
+  FinishProcess(result.candidates.empty() ? kExitFailed : kExitOk);
 }
 
 }  // namespace

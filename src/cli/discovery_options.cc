@@ -1,8 +1,11 @@
 #include "cli/discovery_options.h"
 
+#include <iostream>
+
 #include "discover/provider_db.h"
 #include "discover/tester_prober.h"
 #include "net/poco_http_client.h"
+#include "report/discovery_text.h"
 #include "verify/tester.h"
 
 namespace mailscout {
@@ -90,6 +93,20 @@ Result<DiscoveryCliConfig> DiscoveryConfigFromArgs(const ParsedArgs& args) {
   config.provider_dirs = args.GetAll("providers");
   config.provider_dirs.push_back(ProviderDb::BundledDir());
   return config;
+}
+
+void ShowDiscoveryProgress(const std::vector<SourceStatus>& sources) {
+  std::string line = ProgressLine(sources);
+  if (line.size() > 150) line = line.substr(0, 147) + "...";
+  std::cerr << "\r\033[K" << line << std::flush;
+}
+
+void ClearDiscoveryProgress() { std::cerr << "\r\033[K" << std::flush; }
+
+void AddProviderWarnings(const ProviderDb& providers, DiscoveryResult* result) {
+  for (const auto& w : providers.warnings()) {
+    result->warnings.push_back("provider database: " + w);
+  }
 }
 
 DiscoveryStack::~DiscoveryStack() = default;

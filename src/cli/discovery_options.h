@@ -84,6 +84,19 @@ class DiscoveryStack {
   std::unique_ptr<Discovery> discovery_;
 };
 
+// Progress on a terminal, for `discover` and `setup`: ShowDiscoveryProgress
+// writes the one-line summary of `sources` (ProgressLine,
+// report/discovery_text.h; cut to 150 characters) over the current line of
+// standard error; ClearDiscoveryProgress blanks that line. Not
+// synchronised: a caller that prints from several threads holds its own
+// lock.
+void ShowDiscoveryProgress(const std::vector<SourceStatus>& sources);
+void ClearDiscoveryProgress();
+
+// Appends the provider database's load warnings to result->warnings, each
+// as "provider database: <warning>".
+void AddProviderWarnings(const ProviderDb& providers, DiscoveryResult* result);
+
 }  // namespace mailscout
 
 #endif  // MAILSCOUT_CLI_DISCOVERY_OPTIONS_H_

@@ -6,12 +6,11 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <mutex>
 
+#include "cli/cli_util.h"
 #include "cli/command.h"
 #include "cli/discovery_options.h"
 #include "cli/exit_status.h"
@@ -34,20 +33,7 @@ namespace {
 constexpr int64_t kDefaultSetupTimeoutMs = 30000;
 constexpr int64_t kDefaultPhaseTimeoutMs = 5000;
 
-int UsageError(const std::string& message) {
-  std::cerr << "mailscout setup: " << message << "\nTry 'mailscout setup --help'.\n";
-  return kExitUsage;
-}
-
-// Ends the process once the answer is out: checks and discovery sources
-// that were cancelled would otherwise hold the exit for up to a poll
-// interval or their own deadlines.
-[[noreturn]] void Finish(int status) {
-  std::cout.flush();
-  std::cerr.flush();
-  std::fflush(nullptr);
-  std::_Exit(status);
-}
+int UsageError(const std::string& message) { return CommandUsageError("setup", message); }
 
 std::vector<OptionSpec> Options() {
   std::vector<OptionSpec> options = {
@@ -168,19 +154,15 @@ int Run(const ParsedArgs& args) {
     if (show_progress) {
       progress = [&progress_mu](const std::vector<SourceStatus>& sources) {
         std::lock_guard<std::mutex> lock(progress_mu);
-        std::string line = ProgressLine(sources);
-        if (line.size() > 150) line = line.substr(0, 147) + "...";
-        std::cerr << "\r\033[K" << line << std::flush;
+        ShowDiscoveryProgress(sources);
       };
     }
     DiscoveryResult result = discovery.Run(a, Deadline::Earliest(d, discovery_deadline), progress);
     if (show_progress) {
       std::lock_guard<std::mutex> lock(progress_mu);
-      std::cerr << "\r\033[K" << std::flush;
+      ClearDiscoveryProgress();
     }
-    for (const auto& w : stack.providers().warnings()) {
-      result.warnings.push_back("provider database: " + w);
-    }
+    AddProviderWarnings(stack.providers(), &result);
     return result;
   };
   CheckFn check = [tester, &prober](const CheckRequest& request) {
@@ -188,8 +170,8 @@ int Run(const ParsedArgs& args) {
     return tester->Check(request);
   };
 
-  // Not destroyed: Finish() ends the process without waiting for the checks
-  // it cancelled (see the comment there).
+  // Not destroyed: FinishProcess() ends the process without waiting for the
+  // checks it cancelled (see cli/cli_util.h).
   auto* runner = new SetupRunner(discover, check, options);
   options.password.reset();
   SetupReport report = runner->Run(address.value(), deadline);
@@ -204,28 +186,28 @@ int Run(const ParsedArgs& args) {
     Status saved = WriteOutputFile(*path, SetupToJsonText(report));
     if (!saved.ok()) {
       std::cerr << "mailscout setup: " << saved.error().message << "\n";
-      Finish(kExitFailed);
+      FinishProcess(kExitFailed);
     }
   }
   Result<ExportedFile> rendered = RenderSetupReport(report, format);
   if (!rendered.ok()) {
     // No client file without working settings: show why instead.
     std::cerr << SetupText(report) << "\n\nmailscout setup: " << rendered.error().message << "\n";
-    Finish(kExitFailed);
+    FinishProcess(kExitFailed);
   }
   for (const auto& note : rendered->notes) std::cerr << "note: " << note << "\n";
   if (auto path = args.Get("output")) {
     Status written = WriteOutputFile(*path, rendered->text, OutputFileMode(format));
     if (!written.ok()) {
       std::cerr << "mailscout setup: " << written.error().message << "\n";
-      Finish(kExitFailed);
+      FinishProcess(kExitFailed);
     }
     std::cerr << "Wrote " << format << " output for " << report.discovery.email << " to " << *path
               << "\n";
   } else {
     std::cout << rendered->text;
   }
-  Finish(status);
+  FinishProcess(status);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <iostream>
 #include <memory>
 
+#include "cli/cli_util.h"
 #include "cli/command.h"
 #include "cli/exit_status.h"
 #include "cli/password.h"
@@ -29,10 +30,7 @@ namespace {
 
 constexpr size_t kMaxTokenLength = 16 * 1024;
 
-int Usage(const std::string& message) {
-  std::cerr << "mailscout test: " << message << "\nTry 'mailscout test --help'.\n";
-  return kExitUsage;
-}
+int Usage(const std::string& message) { return CommandUsageError("test", message); }
 
 bool IsIpLiteral(const std::string& host) {
   unsigned char buffer[16];
@@ -213,10 +211,7 @@ int Run(const ParsedArgs& args) {
   for (std::optional<std::string>* secret : {&request.password, &request.oauth_token}) {
     if (*secret) OPENSSL_cleanse(secret->value().data(), secret->value().size());
   }
-  std::cout.flush();
-  std::cerr.flush();
-  std::fflush(nullptr);
-  std::_Exit(status);
+  FinishProcess(status);
 }
 
 }  // namespace
