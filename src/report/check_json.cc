@@ -6,59 +6,26 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Stringifier.h>
 
+#include "report/json_fields.h"
+
 namespace mailscout {
 namespace {
 
+using json::GetBool;
+using json::GetInt;
+using json::GetObject;
+using json::GetString;
+using json::GetStrings;
+using json::HasValue;
+using json::NewObject;
+using json::StringOrNull;
+using json::Strings;
+using json::ToJsonOrNull;
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
-Object::Ptr NewObject() { return new Object(Poco::JSON_PRESERVE_KEY_ORDER); }
-
-Array::Ptr Strings(const std::vector<std::string>& items) {
-  Array::Ptr array = new Array();
-  for (const auto& item : items) array->add(item);
-  return array;
-}
-
 Error Bad(const std::string& what) {
   return Error::Make(ErrorKind::kProtocol, "The saved check is not valid: " + what);
-}
-
-// Typed getters that never throw.
-std::optional<std::string> GetString(const Object::Ptr& o, const std::string& key) {
-  if (!o->has(key) || o->isNull(key)) return std::nullopt;
-  Poco::Dynamic::Var v = o->get(key);
-  if (!v.isString()) return std::nullopt;
-  return v.extract<std::string>();
-}
-
-std::optional<int64_t> GetInt(const Object::Ptr& o, const std::string& key) {
-  if (!o->has(key) || o->isNull(key)) return std::nullopt;
-  Poco::Dynamic::Var v = o->get(key);
-  if (!v.isNumeric() || v.isString()) return std::nullopt;
-  try {
-    return v.convert<int64_t>();
-  } catch (const Poco::Exception&) {
-    return std::nullopt;
-  }
-}
-
-std::optional<bool> GetBool(const Object::Ptr& o, const std::string& key) {
-  if (!o->has(key) || o->isNull(key)) return std::nullopt;
-  Poco::Dynamic::Var v = o->get(key);
-  if (!v.isBoolean()) return std::nullopt;
-  return v.extract<bool>();
-}
-
-std::vector<std::string> GetStrings(const Object::Ptr& o, const std::string& key) {
-  std::vector<std::string> out;
-  Array::Ptr array = o->has(key) ? o->getArray(key) : nullptr;
-  if (array.isNull()) return out;
-  for (size_t i = 0; i < array->size(); ++i) {
-    Poco::Dynamic::Var v = array->get(static_cast<unsigned>(i));
-    if (v.isString()) out.push_back(v.extract<std::string>());
-  }
-  return out;
 }
 
 }  // namespace
@@ -67,16 +34,8 @@ Object::Ptr ToJson(const Error& error) {
   Object::Ptr o = NewObject();
   o->set("kind", std::string(ToString(error.kind)));
   o->set("message", error.message);
-  if (error.server_reply.empty()) {
-    o->set("server_reply", Poco::Dynamic::Var());
-  } else {
-    o->set("server_reply", error.server_reply);
-  }
-  if (error.phase.empty()) {
-    o->set("phase", Poco::Dynamic::Var());
-  } else {
-    o->set("phase", error.phase);
-  }
+  o->set("server_reply", StringOrNull(error.server_reply));
+  o->set("phase", StringOrNull(error.phase));
   return o;
 }
 
@@ -110,27 +69,15 @@ Object::Ptr ToJson(const CheckResult& check) {
   o->set("security", std::string(ToString(check.security)));
   o->set("username", check.username);
   o->set("ok", check.ok);
-  if (check.error) {
-    o->set("error", ToJson(*check.error));
-  } else {
-    o->set("error", Poco::Dynamic::Var());
-  }
+  o->set("error", ToJsonOrNull(check.error));
   o->set("address", check.address);
   o->set("greeting", check.greeting);
-  if (check.tls) {
-    o->set("tls", ToJson(*check.tls));
-  } else {
-    o->set("tls", Poco::Dynamic::Var());
-  }
+  o->set("tls", ToJsonOrNull(check.tls));
   o->set("capabilities", Strings(check.capabilities));
   o->set("auth_mechanisms", Strings(check.auth_mechanisms));
   o->set("login_attempted", check.login_attempted);
   o->set("login_ok", check.login_ok);
-  if (check.auth_used.empty()) {
-    o->set("auth_used", Poco::Dynamic::Var());
-  } else {
-    o->set("auth_used", check.auth_used);
-  }
+  o->set("auth_used", StringOrNull(check.auth_used));
   o->set("auth_reply", check.auth_reply);
   Object::Ptr timings = NewObject();
   for (const PhaseTiming& t : check.timings) timings->set(t.phase, t.ms);
@@ -159,7 +106,7 @@ Result<TlsInfo> TlsFromJson(const Object::Ptr& o) {
   TlsInfo tls;
   tls.version = GetString(o, "version").value_or("");
   tls.cipher = GetString(o, "cipher").value_or("");
-  Object::Ptr cert = o->has("certificate") ? o->getObject("certificate") : nullptr;
+  Object::Ptr cert = GetObject(o, "certificate");
   if (!cert.isNull()) {
     tls.subject = GetString(cert, "subject").value_or("");
     tls.issuer = GetString(cert, "issuer").value_or("");
@@ -196,14 +143,14 @@ Result<CheckResult> CheckFromJson(const Object::Ptr& o) {
     if (!ok) return Bad("ok is missing");
     check.ok = *ok;
     check.username = GetString(o, "username").value_or("");
-    if (o->has("error") && !o->isNull("error")) {
+    if (HasValue(o, "error")) {
       std::optional<Error> e = ErrorFromJson(o->getObject("error"));
       if (!e) return Bad("error is not an object with a known kind");
       check.error = *e;
     }
     check.address = GetString(o, "address").value_or("");
     check.greeting = GetString(o, "greeting").value_or("");
-    if (o->has("tls") && !o->isNull("tls")) {
+    if (HasValue(o, "tls")) {
       Result<TlsInfo> tls = TlsFromJson(o->getObject("tls"));
       if (!tls.ok()) return tls.error();
       check.tls = tls.value();
@@ -214,7 +161,7 @@ Result<CheckResult> CheckFromJson(const Object::Ptr& o) {
     check.login_ok = GetBool(o, "login_ok").value_or(false);
     check.auth_used = GetString(o, "auth_used").value_or("");
     check.auth_reply = GetString(o, "auth_reply").value_or("");
-    Object::Ptr timings = o->has("timings") ? o->getObject("timings") : nullptr;
+    Object::Ptr timings = GetObject(o, "timings");
     if (!timings.isNull()) {
       for (const std::string& name : timings->getNames()) {
         if (std::optional<int64_t> ms = GetInt(timings, name)) check.timings.push_back({name, *ms});

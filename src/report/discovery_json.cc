@@ -3,73 +3,30 @@
 #include <optional>
 #include <sstream>
 
-#include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
-#include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
+
+#include "report/json_fields.h"
 
 namespace mailscout {
 namespace {
 
+using json::GetArray;
+using json::GetInt;
+using json::GetObject;
+using json::GetString;
+using json::GetStrings;
+using json::NewObject;
+using json::ObjectAt;
+using json::ReadEach;
+using json::Strings;
+using json::ToJsonArray;
+using json::ToJsonOrNull;
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
-Object::Ptr NewObject() { return new Object(Poco::JSON_PRESERVE_KEY_ORDER); }
-
 Error Bad(const std::string& what) {
   return Error::Make(ErrorKind::kProtocol, "The saved discovery result is not valid: " + what);
-}
-
-std::optional<std::string> GetString(const Object::Ptr& o, const std::string& key) {
-  if (!o->has(key) || o->isNull(key)) return std::nullopt;
-  Poco::Dynamic::Var v = o->get(key);
-  if (!v.isString()) return std::nullopt;
-  return v.extract<std::string>();
-}
-
-std::optional<int64_t> GetInt(const Object::Ptr& o, const std::string& key) {
-  if (!o->has(key) || o->isNull(key)) return std::nullopt;
-  Poco::Dynamic::Var v = o->get(key);
-  if (!v.isNumeric() || v.isString()) return std::nullopt;
-  try {
-    return v.convert<int64_t>();
-  } catch (const Poco::Exception&) {
-    return std::nullopt;
-  }
-}
-
-Array::Ptr GetArray(const Object::Ptr& o, const std::string& key) {
-  if (!o->has(key) || o->isNull(key)) return nullptr;
-  try {
-    return o->getArray(key);
-  } catch (const Poco::Exception&) {
-    return nullptr;
-  }
-}
-
-std::vector<std::string> GetStrings(const Object::Ptr& o, const std::string& key) {
-  std::vector<std::string> out;
-  Array::Ptr array = GetArray(o, key);
-  if (array.isNull()) return out;
-  for (size_t i = 0; i < array->size(); ++i) {
-    Poco::Dynamic::Var v = array->get(static_cast<unsigned>(i));
-    if (v.isString()) out.push_back(v.extract<std::string>());
-  }
-  return out;
-}
-
-Object::Ptr ObjectAt(const Array::Ptr& array, size_t i) {
-  try {
-    return array->getObject(static_cast<unsigned>(i));
-  } catch (const Poco::Exception&) {
-    return nullptr;
-  }
-}
-
-Array::Ptr Strings(const std::vector<std::string>& items) {
-  Array::Ptr array = new Array();
-  for (const auto& item : items) array->add(item);
-  return array;
 }
 
 }  // namespace
@@ -114,18 +71,10 @@ Object::Ptr ToJson(const DiscoveryResult& r) {
   Object::Ptr o = NewObject();
   o->set("email", r.email);
   o->set("domain", r.domain);
-  Array::Ptr candidates = new Array();
-  for (const auto& c : r.candidates) candidates->add(ToJson(c));
-  o->set("candidates", candidates);
-  Array::Ptr sources = new Array();
-  for (const auto& s : r.sources) sources->add(ToJson(s));
-  o->set("sources", sources);
+  o->set("candidates", ToJsonArray(r.candidates));
+  o->set("sources", ToJsonArray(r.sources));
   o->set("warnings", Strings(r.warnings));
-  if (r.provider) {
-    o->set("provider", ToJson(*r.provider));
-  } else {
-    o->set("provider", Poco::Dynamic::Var());
-  }
+  o->set("provider", ToJsonOrNull(r.provider));
   return o;
 }
 
@@ -178,11 +127,9 @@ Result<DiscoveryResult> DiscoveryFromJson(const Object::Ptr& o) {
   r.domain = *domain;
   Array::Ptr candidates = GetArray(o, "candidates");
   if (candidates.isNull()) return Bad("\"candidates\" is missing");
-  for (size_t i = 0; i < candidates->size(); ++i) {
-    Result<ServerCandidate> c = CandidateFromJson(ObjectAt(candidates, i));
-    if (!c.ok()) return c.error();
-    r.candidates.push_back(std::move(c.value()));
-  }
+  Result<std::vector<ServerCandidate>> read = ReadEach(candidates, &CandidateFromJson);
+  if (!read.ok()) return read.error();
+  r.candidates = std::move(read.value());
   if (Array::Ptr sources = GetArray(o, "sources"); !sources.isNull()) {
     for (size_t i = 0; i < sources->size(); ++i) {
       Object::Ptr s = ObjectAt(sources, i);
@@ -196,35 +143,19 @@ Result<DiscoveryResult> DiscoveryFromJson(const Object::Ptr& o) {
     }
   }
   r.warnings = GetStrings(o, "warnings");
-  if (o->has("provider") && !o->isNull("provider")) {
-    Object::Ptr p;
-    try {
-      p = o->getObject("provider");
-    } catch (const Poco::Exception&) {
-    }
-    if (!p.isNull()) {
-      ProviderInfo info;
-      info.id = GetString(p, "id").value_or("");
-      info.display_name = GetString(p, "display_name").value_or("");
-      info.login_policy = GetString(p, "login_policy").value_or("password");
-      info.documentation_url = GetString(p, "documentation_url").value_or("");
-      r.provider = info;
-    }
+  if (Object::Ptr p = GetObject(o, "provider"); !p.isNull()) {
+    ProviderInfo info;
+    info.id = GetString(p, "id").value_or("");
+    info.display_name = GetString(p, "display_name").value_or("");
+    info.login_policy = GetString(p, "login_policy").value_or("password");
+    info.documentation_url = GetString(p, "documentation_url").value_or("");
+    r.provider = info;
   }
   return r;
 }
 
 Result<DiscoveryResult> DiscoveryFromJsonText(const std::string& text) {
-  try {
-    Poco::JSON::Parser parser;
-    Poco::Dynamic::Var parsed = parser.parse(text);
-    const Object::Ptr& object = parsed.extract<Object::Ptr>();
-    return DiscoveryFromJson(object);
-  } catch (const Poco::Exception& e) {
-    return Bad("not JSON (" + e.displayText() + ")");
-  } catch (const std::exception& e) {
-    return Bad(std::string("not a JSON object (") + e.what() + ")");
-  }
+  return json::ReadText(text, &DiscoveryFromJson, &Bad);
 }
 
 std::string DiscoveryToJsonText(const DiscoveryResult& result) {
