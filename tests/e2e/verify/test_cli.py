@@ -197,7 +197,9 @@ class Failures(unittest.TestCase):
             p = self.check_fails("--protocol", proto, "--host", host, "--timeout", "2",
                                  kind="timeout", phase=phase)
             self.assertLess(p.elapsed, 3.0, host)
-            self.assertIn("within 2 s", p.json["error"]["message"])
+            # The message names the time the phase had: the 2 s budget less
+            # what earlier phases used (more of it in a sanitizer build).
+            self.assertRegex(p.json["error"]["message"], r"within (2|1\.\d) s")
 
     def test_cleartext_refused_and_dovecot_saw_no_password(self):
         p = self.check_fails("--protocol", "imap", "--host", "nosend.tester.example", "--security",
