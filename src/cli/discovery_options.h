@@ -55,7 +55,7 @@ Result<DiscoveryCliConfig> DiscoveryConfigFromArgs(const ParsedArgs& args);
 
 // Owns everything discovery needs, in construction order; Discovery is
 // destroyed first (it joins its worker threads, which use the rest).
-// The TlsClient (its CA bundle takes ~20 ms to load) is built on another
+// The TlsClient (setting up OpenSSL takes ~2 ms) is built on another
 // thread while discovery starts its DNS lookups, and the Tester on first
 // use; tls() and tester() wait for them. Thread-safe.
 class DiscoveryStack {

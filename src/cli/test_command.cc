@@ -147,7 +147,7 @@ int Run(const ParsedArgs& args) {
   TlsOptions tls_options;
   tls_options.ca_file = args.GetOr("ca-file", "");
   tls_options.insecure = args.Has("insecure-tls");
-  // Loading the trust store takes ~20 ms: with the default store, do it on
+  // Setting up OpenSSL takes ~2 ms: with the default store, do it on
   // another thread while the check resolves and connects (the server starts
   // its login process meanwhile). A --ca-file is loaded first, so that an
   // unreadable one is a usage error before anything is tried.

@@ -36,7 +36,7 @@ class PocoHttpClient : public HttpClient {
   // Both must outlive the client.
   PocoHttpClient(Resolver& resolver, const TlsClient& tls);
   // The TlsClient is asked for only when the first https request reaches
-  // its handshake, so loading the CA bundle (~20 ms) can overlap the DNS
+  // its handshake, so setting up OpenSSL (~2 ms) can overlap the DNS
   // lookups; `tls` may block until it is ready and is called from many
   // threads.
   PocoHttpClient(Resolver& resolver, std::function<const TlsClient&()> tls);

@@ -3,7 +3,9 @@
 // TlsClient owns one Poco client Context configured from TlsOptions and
 // performs handshakes over already-connected TCP sockets, so implicit TLS,
 // STARTTLS and HTTPS share one code path. Certificates are verified against
-// the system trust store plus TlsOptions::ca_file; the host name is checked
+// the system trust store plus TlsOptions::ca_file (issuers are read from the
+// hashed certificate directory first; the whole CA bundle is parsed only when
+// that finds a problem); the host name is checked
 // with OpenSSL's X509_check_host (RFC 6125: wildcard only as the whole
 // left-most label, never partial). Poco does not enforce the host name itself
 // (LIBRARY-NOTES.md), which is why this class exists.
@@ -57,8 +59,11 @@ class TlsClient {
                                                   TlsInfo* info) const;
 
  private:
+  struct Trust;
+
   TlsOptions options_;
   std::string ca_error_;
+  std::unique_ptr<Trust> trust_;
   Poco::Net::Context::Ptr context_;
 };
 

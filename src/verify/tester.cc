@@ -212,7 +212,7 @@ std::optional<Error> Run::Connect() {
 }
 
 std::optional<Error> Run::Handshake(const char* timing_name) {
-  const TlsClient& tls = tls_();  // may wait until the CA certificates are loaded
+  const TlsClient& tls = tls_();  // may wait until OpenSSL is set up
   const auto t = Clock::now();
   TlsInfo info;
   Result<Poco::Net::SecureStreamSocket> secure =

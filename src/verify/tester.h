@@ -119,7 +119,7 @@ class Tester {
   // Both must outlive the Tester; both are used concurrently.
   Tester(Resolver& resolver, const TlsClient& tls);
   // Same, but the TlsClient is asked for only when a handshake is due, so a
-  // caller can build it (loading ~150 CA certificates takes ~20 ms) while
+  // caller can build it (setting up OpenSSL takes ~2 ms) while
   // the check resolves and connects. Plain checks never ask for it.
   Tester(Resolver& resolver, TlsSource tls);
 

@@ -47,7 +47,8 @@ EXIT_SETUP = 125
 RELAY_ADDR = "127.0.0.2"        # the world's SMTP sink (Dovecot's submission relay)
 RELAY_PORT = 25
 DNS_ADDR = "127.0.0.1"
-SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+SYSTEM_CERT_DIR = "/etc/ssl/certs"
+SYSTEM_BUNDLE = SYSTEM_CERT_DIR + "/ca-certificates.crt"
 INNER_ENV = "_MAILSCOUT_WORLD_INNER"
 CACHE_VERSION = 1   # bump when certificate generation changes
 START_TIMEOUT = 15.0
@@ -1475,10 +1476,23 @@ class Inner:
             system = Path(SYSTEM_BUNDLE).read_bytes()
         except OSError as e:
             fail(f"cannot read the system CA bundle {SYSTEM_BUNDLE}: {e} (install ca-certificates)")
-        (W / "etc" / "ca-certificates.crt").write_bytes(certs.ca.read_bytes() + system)
+        # The world CA is trusted the way update-ca-certificates trusts a local
+        # CA: first in the bundle, and as a hash link in the directory (where
+        # OpenSSL looks issuers up one file at a time).
+        certdir = W / "etc" / "ssl-certs"
+        shutil.rmtree(certdir, ignore_errors=True)
+        shutil.copytree(SYSTEM_CERT_DIR, certdir, symlinks=True)
+        (certdir / "ca-certificates.crt").write_bytes(certs.ca.read_bytes() + system)
+        (certdir / "mailscout-world-ca.pem").write_bytes(certs.ca.read_bytes())
+        subject_hash = subprocess.run(["openssl", "x509", "-subject_hash", "-noout", "-in", str(certs.ca)],
+                                      check=True, capture_output=True, text=True).stdout.strip()
+        n = 0
+        while (certdir / f"{subject_hash}.{n}").exists():
+            n += 1
+        os.symlink("mailscout-world-ca.pem", certdir / f"{subject_hash}.{n}")
         bind_mount(W / "etc" / "resolv.conf", "/etc/resolv.conf")
         bind_mount(W / "etc" / "hosts", "/etc/hosts")
-        bind_mount(W / "etc" / "ca-certificates.crt", SYSTEM_BUNDLE)
+        bind_mount(certdir, SYSTEM_CERT_DIR)
         self.mark("mounts")
 
         # Firewall (dropped SYN).

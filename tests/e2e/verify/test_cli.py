@@ -236,6 +236,49 @@ class Failures(unittest.TestCase):
         self.assertNotIn("ya29.e2e-token", p.stdout + p.stderr)
 
 
+class Trust(unittest.TestCase):
+    """The world CA sits in the bundle and, as a hash link, in the certificate
+    directory (as update-ca-certificates leaves a local CA). mailscout looks
+    issuers up in the directory first and parses the bundle only when that
+    finds a problem: either place alone must be enough, and the verdict on a
+    bad certificate must not depend on which place answered."""
+
+    def login(self, *extra, host="mail.basic.example", user="alice@basic.example",
+              password="alicepw", **env):
+        return run_json("--protocol", "imap", "--host", host, "--user", user, *extra,
+                        password=password, env_extra=env)
+
+    def assert_trusted(self, p):
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertTrue(p.json["tls"]["chain_ok"], p.json["tls"])
+
+    def test_hashed_directory_alone(self):
+        self.assert_trusted(self.login(SSL_CERT_FILE="/dev/null"))
+
+    def test_bundle_alone(self):
+        with tempfile.TemporaryDirectory() as empty:
+            self.assert_trusted(self.login(SSL_CERT_DIR=empty))
+
+    def test_neither_is_untrusted_and_ca_file_fixes_it(self):
+        with tempfile.TemporaryDirectory() as empty:
+            env = {"SSL_CERT_FILE": "/dev/null", "SSL_CERT_DIR": empty}
+            p = self.login(**env)
+            self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+            self.assertEqual(p.json["error"]["kind"], "certificate")
+            self.assertIn("does not trust", p.json["error"]["message"])
+            self.assert_trusted(self.login("--ca-file", os.environ["WORLD_CA"], **env))
+
+    def test_expired_is_expired_whichever_store_answers(self):
+        with tempfile.TemporaryDirectory() as empty:
+            for env in ({}, {"SSL_CERT_DIR": empty}, {"SSL_CERT_FILE": "/dev/null"}):
+                p = self.login(host="expired.certs.example", user="user@certs.example",
+                               password="certspw", **env)
+                self.assertEqual(p.returncode, 1, (env, p.stdout + p.stderr))
+                self.assertEqual(p.json["error"]["kind"], "certificate", env)
+                self.assertIn("expired", p.json["error"]["message"], env)
+                self.assertNotIn("does not trust", p.json["error"]["message"], env)
+
+
 class Secrets(unittest.TestCase):
     SECRET = "alicepw"
 
