@@ -29,6 +29,15 @@ struct ChainError {
   std::string message;
 };
 
+// A handshake lists at most this many chain problems.
+constexpr size_t kMaxChainErrors = 16;
+
+// The problem `ctx` is reporting now.
+ChainError CurrentError(X509_STORE_CTX* ctx) {
+  const int code = X509_STORE_CTX_get_error(ctx);
+  return {code, X509_STORE_CTX_get_error_depth(ctx), X509_verify_cert_error_string(code)};
+}
+
 // Chain problems are found on the thread that runs the handshake (in
 // TlsClient::Trust::Verify). Each handshake points this at its own list.
 thread_local std::vector<ChainError>* g_chain_errors = nullptr;
@@ -47,7 +56,7 @@ class RecordingCertificateHandler : public Poco::Net::InvalidCertificateHandler 
   RecordingCertificateHandler() : InvalidCertificateHandler(false) {}
   void onInvalidCertificate(const void* /*sender*/,
                             Poco::Net::VerificationErrorArgs& args) override {
-    if (g_chain_errors != nullptr && g_chain_errors->size() < 16) {
+    if (g_chain_errors != nullptr && g_chain_errors->size() < kMaxChainErrors) {
       g_chain_errors->push_back({args.errorNumber(), args.errorDepth(), args.errorMessage()});
     }
     // Let the handshake finish: TlsClient decides after it, so the report can
@@ -70,11 +79,7 @@ int RecordAndContinue(int ok, X509_STORE_CTX* ctx) {
   if (ok == 0) {
     auto* errors =
         static_cast<std::vector<ChainError>*>(X509_STORE_CTX_get_ex_data(ctx, ErrorsExIndex()));
-    const int code = X509_STORE_CTX_get_error(ctx);
-    if (errors != nullptr && errors->size() < 16) {
-      errors->push_back(
-          {code, X509_STORE_CTX_get_error_depth(ctx), X509_verify_cert_error_string(code)});
-    }
+    if (errors != nullptr && errors->size() < kMaxChainErrors) errors->push_back(CurrentError(ctx));
   }
   return 1;
 }
@@ -94,11 +99,7 @@ std::vector<ChainError> VerifyAgainst(X509_STORE* store, X509_STORE_CTX* handsha
   X509_VERIFY_PARAM_set1(X509_STORE_CTX_get0_param(ctx), X509_STORE_CTX_get0_param(handshake));
   X509_STORE_CTX_set_ex_data(ctx, ErrorsExIndex(), &errors);
   X509_STORE_CTX_set_verify_cb(ctx, RecordAndContinue);
-  if (X509_verify_cert(ctx) != 1 && errors.empty()) {
-    const int code = X509_STORE_CTX_get_error(ctx);
-    errors.push_back(
-        {code, X509_STORE_CTX_get_error_depth(ctx), X509_verify_cert_error_string(code)});
-  }
+  if (X509_verify_cert(ctx) != 1 && errors.empty()) errors.push_back(CurrentError(ctx));
   X509_STORE_CTX_free(ctx);
   return errors;
 }
@@ -261,7 +262,7 @@ struct TlsClient::Trust {
     X509_STORE_CTX_set_error(handshake, errors.empty() ? X509_V_OK : errors.front().code);
     if (g_chain_errors != nullptr) {
       for (const ChainError& e : errors) {
-        if (g_chain_errors->size() < 16) g_chain_errors->push_back(e);
+        if (g_chain_errors->size() < kMaxChainErrors) g_chain_errors->push_back(e);
       }
     }
     return 1;
