@@ -19,15 +19,22 @@ bool HasValue(const Object::Ptr& o, const std::string& key) {
   return o->has(key) && !o->isNull(key);
 }
 
-std::optional<std::string> GetString(const Object::Ptr& o, const std::string& key) {
-  if (!HasValue(o, key)) return std::nullopt;
-  Poco::Dynamic::Var v = o->get(key);
+namespace {
+
+std::optional<std::string> AsString(const Poco::Dynamic::Var& v) {
   if (!v.isString()) return std::nullopt;
   try {
     return v.extract<std::string>();
   } catch (const Poco::Exception&) {  // a UTF-16 string; the parser never makes one
     return std::nullopt;
   }
+}
+
+}  // namespace
+
+std::optional<std::string> GetString(const Object::Ptr& o, const std::string& key) {
+  if (!HasValue(o, key)) return std::nullopt;
+  return AsString(o->get(key));
 }
 
 std::optional<int64_t> GetInt(const Object::Ptr& o, const std::string& key) {
@@ -79,8 +86,9 @@ std::vector<std::string> GetStrings(const Object::Ptr& o, const std::string& key
   Array::Ptr array = GetArray(o, key);
   if (array.isNull()) return out;
   for (size_t i = 0; i < array->size(); ++i) {
-    Poco::Dynamic::Var v = array->get(static_cast<unsigned>(i));
-    if (v.isString()) out.push_back(v.extract<std::string>());
+    if (std::optional<std::string> item = AsString(array->get(static_cast<unsigned>(i)))) {
+      out.push_back(std::move(*item));
+    }
   }
   return out;
 }
