@@ -197,6 +197,37 @@ if loaded sources; then
   expect_out "sources: no autoconfig for the SRV domain" 'status: NXDOMAIN' dig @127.0.0.1 autoconfig.srv-only.example A
 fi
 
+# ---------------------------------------------------------------- policy-* (Dovecot's penalties; slow: in parallel)
+if loaded policy-wrongpw; then
+  (
+    timed "policy: a wrong password is answered after auth_failure_delay (2 s)" 1.8 4 67 curl -sS imaps://mail.wrongpw.example/ -u user@wrongpw.example:bad
+    timed "policy: the next login from the same IP also waits for the penalty" 4.5 10 67 curl -sS pop3s://mail.wrongpw.example/ -u user:bad
+    expect_out "policy: each failed login is one auth line" '^2$' bash -c "grep -Ec ' auth: Info: .*(Password mismatch|unknown user)' $LOGS/mail.wrongpw.example.log"
+  ) &
+fi
+if loaded policy-localpart; then
+  (
+    expect_rc  "policy: localpart: the local part logs in" 0 curl -sS imaps://mail.localpart.example/ -u alice:localpartpw
+    expect_rc  "policy: localpart: the full address is an unknown user" 67 curl -sS imaps://mail.localpart.example/ -u alice@localpart.example:localpartpw
+    expect_log "policy: localpart: logged as unknown user" "$LOGS/mail.localpart.example.log" 'auth: Info: passwd-file\(alice@localpart\.example,127\.0\.0\.1,.*unknown user'
+    expect_rc  "policy: localpart: 143 is closed" 7 curl -sS imap://mail.localpart.example/
+  ) &
+fi
+if loaded policy-banned; then
+  (
+    for i in 1 2 3; do curl -sS imaps://mail.banned.example/ -u carol:wrong$i 2>/dev/null & done; wait
+    expect_log "policy: banned: the 3rd failed login bans the client" "$LOGS/ban.log" '^[-0-9: .]+ banned 127\.0\.0\.1 after 3 failures on mail\.banned\.example'
+    timed "policy: banned: connect to 587 hangs" 1.9 3 28 curl -sS --connect-timeout 2 smtp://mail.banned.example:587/
+  ) &
+fi
+if loaded policy-tarpit; then
+  expect_out "policy: tarpit.example has no autoconfig" 'status: NXDOMAIN' dig @127.0.0.1 autoconfig.tarpit.example A
+  expect_rc  "policy: tarpit: 143 STARTTLS login works" 0 curl -sS imap://mail.tarpit.example/ --ssl-reqd -u user@tarpit.example:tarpitpw
+  expect_rc  "policy: tarpit: 587 STARTTLS login works" 0 curl -sS smtp://mail.tarpit.example:587/ --ssl-reqd -u user@tarpit.example:tarpitpw --mail-from user@tarpit.example --mail-rcpt x@y.example -T "$MSG"
+  timed "policy: tarpit: 993 TLS handshake never ends" 1.9 3 28 curl -sS --max-time 2 imaps://mail.tarpit.example/ &
+  timed "policy: tarpit: 465 connect times out" 1.9 3 28 curl -sS --connect-timeout 2 smtps://mail.tarpit.example/ &
+fi
+
 if loaded hostile-smoke; then
   expect_out "hostile: 500 SRV records (over TCP)" '^500$' bash -c "dig +short @127.0.0.1 _imaps._tcp.srvflood.hostile.example SRV | wc -l"
   expect_out "hostile: SRV flood truncates over UDP" 'flags: qr aa tc' dig +ignore +notcp @127.0.0.1 _imaps._tcp.srvflood.hostile.example SRV

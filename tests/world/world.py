@@ -342,7 +342,8 @@ class Spec:
 
     def load_mail(self, w, m):
         check_keys(w, m, {"host", "also_hosts", "name", "services", "ssl", "plaintext_auth", "auth", "cert",
-                          "cert_names", "users", "inbox", "greeting", "dovecot"}, ("host", "services"))
+                          "cert_names", "users", "inbox", "greeting", "dovecot", "penalties", "ban_after"},
+                   ("host", "services"))
         host = check_host(w / "host", m["host"])
         self.add_host(w / "host", host)
         also = want(w / "also_hosts", m.get("also_hosts", []), list, "a list of host names")
@@ -403,11 +404,17 @@ class Spec:
         if greeting is not None:
             want(w / "greeting", greeting, str, "a string")
         extra = want(w / "dovecot", m.get("dovecot", []), list, "a list of Dovecot config lines")
+        penalties = want(w / "penalties", m.get("penalties", False), bool, "true or false")
+        ban_after = m.get("ban_after")
+        if ban_after is not None:
+            want(w / "ban_after", ban_after, int, "a number of failed logins (integer >= 1)")
+            if not 1 <= ban_after <= 1000:
+                (w / "ban_after").err("must be between 1 and 1000")
         kind, cnames = self.load_cert(w, m)
         self.mail.append({"name": name, "host": host, "also_hosts": also, "services": services, "ssl": ssl_mode,
                           "plaintext_auth": pa, "auth": [a.lower() for a in auth], "users": users,
                           "inbox": inbox, "greeting": greeting, "dovecot": extra, "cert": kind,
-                          "cert_names": cnames, "where": w})
+                          "cert_names": cnames, "penalties": penalties, "ban_after": ban_after, "where": w})
 
     def load_web(self, w, host, spec):
         check_host(w, host)
@@ -775,7 +782,9 @@ def dovecot_conf(spec, m, world, cert):
          "auth_debug = yes",
          "auth_debug_passwords = yes",
          "auth_verbose_passwords = plain",
-         "auth_failure_delay = 0",
+         # "penalties": Dovecot's own default (2 s before every failed login's answer);
+         # otherwise none, so failed logins don't slow tests down.
+         f"auth_failure_delay = {'2 secs' if m['penalties'] else '0'}",
          "auth_cache_size = 0",
          "mail_location = maildir:~/Maildir",
          f"submission_relay_host = {RELAY_ADDR}",
@@ -1359,6 +1368,85 @@ class Servers:
         return (exact + prefix + [None])[0]
 
 
+# A failed login, as the auth process logs it once per attempt (auth_verbose), e.g.
+#   auth: Info: passwd-file(alice@x.example,127.0.0.1,<sess>): Password mismatch (given password: ...)
+#   auth: Info: passwd-file(alice@x.example,127.0.0.1,<sess>): unknown user (given password: ...)
+# The login processes' "auth failed, N attempts" lines come only at disconnect and sum a
+# connection's attempts, so they are not counted.
+FAILED_LOGIN_RE = re.compile(r" auth: Info: [\w-]+\((?P<user>.*?),(?P<ip>[0-9.]+),<[^>]*>\): "
+                             r"(?P<why>Password mismatch|unknown user)\b")
+
+
+class BanWatcher:
+    """fail2ban in miniature, for mail servers with "ban_after": N. Follows each such
+    server's Dovecot log, counts failed logins per client IP and, at the N-th, adds an nft
+    rule dropping that IP's packets to the server's addresses on all its mail ports (until
+    the world ends). Logs to $WORLD_LOGS/ban.log."""
+
+    def __init__(self, spec, world):
+        self.world = Path(world)
+        self.log = Log(self.world / "logs" / "ban.log")
+        self.servers = []
+        for m in spec.mail:
+            if m["ban_after"]:
+                self.servers.append({
+                    "name": m["name"], "limit": m["ban_after"], "path": self.world / "logs" / f"{m['name']}.log",
+                    "addrs": sorted({spec.addr(h) for h in [m["host"]] + m["also_hosts"]}),
+                    "ports": sorted({s["port"] for s in m["services"]}), "offset": 0, "rest": b"",
+                    "fails": {}, "banned": set()})
+        self.table_made = False
+
+    def nft(self, script):
+        r = subprocess.run(["nft", "-f", "-"], input=script, capture_output=True, text=True)
+        if r.returncode != 0:
+            self.log(f"nft failed: {r.stderr.strip()}")
+        return r.returncode == 0
+
+    def ban(self, srv, ip):
+        if not self.table_made:
+            self.table_made = self.nft("table inet worldban {\n  chain out {\n"
+                                       "    type filter hook output priority -10; policy accept;\n  }\n}\n")
+        addrs = ", ".join(srv["addrs"])
+        ports = ", ".join(map(str, srv["ports"]))
+        rule = f"ip saddr {ip} ip daddr {{ {addrs} }} tcp dport {{ {ports} }} drop"
+        ok = self.nft(f"add rule inet worldban out {rule}\n")
+        self.log(f"banned {ip} after {srv['limit']} failures on {srv['name']} (nft: {rule})"
+                 + ("" if ok else " [nft FAILED]"))
+
+    def poll(self):
+        for srv in self.servers:
+            try:
+                with open(srv["path"], "rb") as f:
+                    f.seek(srv["offset"])
+                    data = f.read()
+            except OSError:
+                continue
+            if not data:
+                continue
+            srv["offset"] += len(data)
+            lines = (srv["rest"] + data).split(b"\n")
+            srv["rest"] = lines.pop()
+            for ln in lines:
+                m = FAILED_LOGIN_RE.search(ln.decode("utf-8", "replace"))
+                if not m:
+                    continue
+                ip = m.group("ip")
+                n = srv["fails"][ip] = srv["fails"].get(ip, 0) + 1
+                self.log(f"failed login {n} of {srv['limit']} from {ip} on {srv['name']} "
+                         f"(user {m.group('user')}: {m.group('why')})")
+                if n >= srv["limit"] and ip not in srv["banned"]:
+                    srv["banned"].add(ip)
+                    self.ban(srv, ip)
+
+    def run(self):
+        while True:
+            try:
+                self.poll()
+            except Exception:
+                self.log("watcher error:\n" + traceback.format_exc())
+            time.sleep(0.02)
+
+
 def servers_child(spec, world, cert_of, ready_w):
     """Runs in a forked child: all asyncio servers."""
     for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
@@ -1372,6 +1460,9 @@ def servers_child(spec, world, cert_of, ready_w):
     # the SSL layer still flushes (endless hostile writers): expected here, not worth logging.
     import logging
     logging.getLogger("asyncio").setLevel(logging.ERROR)
+    if any(m["ban_after"] for m in spec.mail):
+        import threading
+        threading.Thread(target=BanWatcher(spec, world).run, name="ban-watcher", daemon=True).start()
 
     async def main():
         srv = Servers(spec, world, cert_of)
@@ -1558,7 +1649,9 @@ class Inner:
         for t in spec.tcp:
             if t["behaviour"] != "drop-syn":
                 expected[(spec.addr(t["host"]), t["port"])] = f"tcp {t['name']}"
-        penalty = {W / "dovecot" / m["name"] / "run" / "anvil-auth-penalty" for m in spec.mail}
+        # Servers with "penalties" keep the socket: their per-IP penalty is on, as by default.
+        penalty = {W / "dovecot" / m["name"] / "run" / "anvil-auth-penalty" for m in spec.mail
+                   if not m["penalties"]}
         ready_msg = b""
         deadline = time.monotonic() + START_TIMEOUT
         while True:
@@ -1621,6 +1714,7 @@ class Inner:
                           "services": {s["service"] + (f":{s['port']}" if s["port"] != MAIL_SERVICES[s["service"]][3] else ""): s["port"]
                                        for s in m["services"]},
                           "ssl": m["ssl"], "cert": m["cert"], "users": m["users"],
+                          "penalties": m["penalties"], "ban_after": m["ban_after"],
                           "log": str(self.world / "logs" / f"{m['name']}.log")} for m in spec.mail],
                 "web": {h: {"address": spec.addr(h), "ports": w["ports"], "cert": w["cert"],
                             "routes": [r["key"] for r in w["routes"]]} for h, w in spec.web.items()},
@@ -1731,7 +1825,7 @@ def check_tools(spec):
     need = {"unshare": "util-linux", "openssl": "openssl", "dnsmasq": "dnsmasq-base"}
     if spec.mail:
         need["dovecot"] = "dovecot-imapd dovecot-pop3d dovecot-submissiond"
-    if any(t["behaviour"] == "drop-syn" for t in spec.tcp):
+    if any(t["behaviour"] == "drop-syn" for t in spec.tcp) or any(m["ban_after"] for m in spec.mail):
         need["nft"] = "nftables"
     for tool, pkg in need.items():
         if not shutil.which(tool, path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin"):
@@ -1863,7 +1957,8 @@ def describe(spec):
     for m in spec.mail:
         svc = ", ".join(f"{s['service']}:{s['port']}" for s in m["services"])
         out.append(f"  {m['name']} on {m['host']} ({spec.addr(m['host'])}): {svc}; ssl={m['ssl']} cert={m['cert']} "
-                   f"auth={' '.join(m['auth'])}")
+                   f"auth={' '.join(m['auth'])}" + (" penalties" if m["penalties"] else "")
+                   + (f" ban_after={m['ban_after']}" if m["ban_after"] else ""))
         for h in m["also_hosts"]:
             out.append(f"      also on {h} ({spec.addr(h)})")
         for u, p in m["users"].items():
