@@ -3,7 +3,7 @@
 the local Dovecot in the fake Internet, side by side with curl doing the same
 login, plus the cost of a tarpit and of a dropped SYN.
 
-    bench/tester/bench.py [--build DIR] [-n 200] [--phase-timeout 2]
+    bench/tester/bench.py [--build DIR] [-n 200] [--phase-timeout 2] [--baseline DIR]
 
 Starts the world itself (tests/world/world.py, scenarios basic and faults) and
 re-runs itself inside it. Prints, per client and protocol: median and p95
@@ -11,11 +11,23 @@ wall time per check, and peak RSS (ru_maxrss of the child process). Checks
 run one after another, so the numbers are per check, not throughput.
 Goal: mailscout's median no slower than curl's; a tarpit or dropped port
 costs no more than the configured timeout.
+
+The IMAP TLS login also runs on both trust-store layouts (issue 9), in the
+same interleaved rounds, mailscout and curl given the same environment:
+  hashed dir   the world's default: its CA is a hash link in /etc/ssl/certs
+               (and in the bundle), as update-ca-certificates makes it
+  bundle only  SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt (holds the CA)
+               and SSL_CERT_DIR=a copy of /etc/ssl/certs without the CA's hash
+               link (Fedora/RHEL-style layouts, containers)
+Goal there: mailscout no slower than curl on each layout. --baseline DIR
+adds DIR/mailscout's IMAP login on both layouts to the same rounds.
 """
 
 import argparse
 import os
 import random
+import shutil
+import tempfile
 import statistics
 import subprocess
 import sys
@@ -80,11 +92,45 @@ def interleaved(clients, n):
     return [summary(name, times[name], rss[name]) for name, _, _ in clients]
 
 
+def bundle_only_vars(workdir):
+    """SSL_CERT_FILE (the bundle, which holds the world CA) and SSL_CERT_DIR
+    (a copy of /etc/ssl/certs without the world CA's hash links)."""
+    ca = Path(os.environ["WORLD_CA"]).read_bytes()
+    certs = Path(workdir) / "certs-without-world-ca"
+    certs.mkdir()
+    for entry in Path("/etc/ssl/certs").iterdir():
+        if entry.is_file() and entry.name != "ca-certificates.crt" and entry.read_bytes() == ca:
+            continue  # the world CA's hash link (or its copy)
+        (certs / entry.name).symlink_to(entry.resolve())
+    return {"SSL_CERT_FILE": "/etc/ssl/certs/ca-certificates.crt", "SSL_CERT_DIR": str(certs)}
+
+
 def inner(args):
     mailscout = str(Path(args.build) / "mailscout")
     env = dict(os.environ, MAILSCOUT_PASSWORD=PASSWORD)
     plain_env = {k: v for k, v in os.environ.items() if k != "MAILSCOUT_PASSWORD"}
+    workdir = tempfile.mkdtemp(prefix="bench-tester-")
+    try:
+        return inner_in(args, mailscout, env, plain_env, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def inner_in(args, mailscout, env, plain_env, workdir):
     clients = []
+    # The single IMAP TLS login on both trust-store layouts.
+    imap = [mailscout, "test", "--protocol", "imap", "--host", HOST, "--user", USER]
+    curl_imap = ["curl", "-s", "--fail", f"imaps://{HOST}/", "-u", f"{USER}:{PASSWORD}", "-X",
+                 "NOOP"]
+    bundle_only = bundle_only_vars(workdir)
+    layouts = (("hashed dir", env, plain_env),
+               ("bundle only", dict(env, **bundle_only), dict(plain_env, **bundle_only)))
+    for layout, ms_env, curl_env in layouts:
+        clients.append((f"mailscout imap tls [{layout}]", imap, ms_env))
+        clients.append((f"curl      imap tls [{layout}]", curl_imap, curl_env))
+        if args.baseline:
+            clients.append((f"baseline  imap tls [{layout}]",
+                            [str(Path(args.baseline) / "mailscout"), *imap[1:]], ms_env))
     for proto, scheme in (("imap", "imaps"), ("pop3", "pop3s")):
         clients.append((f"mailscout {proto} tls", [mailscout, "test", "--protocol", proto,
                                                    "--host", HOST, "--user", USER], env))
@@ -126,6 +172,15 @@ def inner(args):
     ours, theirs = imap_ms["mailscout imap tls"], imap_ms["curl      imap tls"]
     print(f"\nIMAP median: mailscout {ours:.1f} ms, curl {theirs:.1f} ms -> "
           f"{'goal met' if ours <= theirs else 'mailscout slower'}")
+    print("\nOne IMAP TLS login per trust-store layout (same rounds):")
+    for layout in ("hashed dir", "bundle only"):
+        ours = imap_ms[f"mailscout imap tls [{layout}]"]
+        theirs = imap_ms[f"curl      imap tls [{layout}]"]
+        print(f"  {layout:12} mailscout {ours:6.1f} ms, curl {theirs:6.1f} ms, ratio "
+              f"{ours / theirs:.2f} -> {'goal met' if ours <= theirs else 'mailscout slower'}")
+        if args.baseline:
+            base = imap_ms[f"baseline  imap tls [{layout}]"]
+            print(f"  {'':12} baseline  {base:6.1f} ms, ratio {base / theirs:.2f}")
 
 
 def main():
@@ -133,6 +188,7 @@ def main():
     parser.add_argument("--build", default=str(ROOT / "build"), help="build dir with mailscout")
     parser.add_argument("-n", type=int, default=200)
     parser.add_argument("--phase-timeout", type=float, default=2.0)
+    parser.add_argument("--baseline", help="another build dir: its IMAP login in the same rounds")
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inner:
@@ -143,6 +199,8 @@ def main():
            "--scenario", "tester-mechs", "--", sys.executable, str(Path(__file__).resolve()),
            "--inner", "--build", str(Path(args.build).resolve()), "-n", str(args.n),
            "--phase-timeout", str(args.phase_timeout)]
+    if args.baseline:
+        cmd += ["--baseline", str(Path(args.baseline).resolve())]
     sys.exit(subprocess.call(cmd))
 
 

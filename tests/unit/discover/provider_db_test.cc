@@ -75,6 +75,60 @@ TEST_F(ProviderDbTest, UnicodeDomainsAreIndexedAsALabels) {
   EXPECT_NE(db->Find("xn--bcher-kva.example"), nullptr);
 }
 
+// Find() parses only the files whose text can name the domain; a domain
+// written with upper case, character references or CDATA must still be found,
+// and in the same file as a full parse would find it.
+TEST_F(ProviderDbTest, DomainsSpelledIndirectlyAreFound) {
+  auto config = [](const std::string& domain_xml, const std::string& host) {
+    return "<clientConfig><emailProvider id='x'><domain>" + domain_xml +
+           "</domain><incomingServer type='imap'><hostname>" + host +
+           "</hostname><port>993</port><socketType>SSL</socketType>"
+           "</incomingServer></emailProvider></clientConfig>";
+  };
+  Write("extra/a.xml", config("  UPPER.Example. ", "imap.upper.example"));
+  Write("extra/b.xml", config("ent&#105;ty&#x2e;example", "imap.entity.example"));
+  Write("extra/c.xml", config("<![CDATA[cdata.example]]>", "imap.cdata.example"));
+  Write("extra/d.xml", config("am&amp;p.example", "imap.amp.example"));
+  auto db = ProviderDb::Load({(dir_ / "extra").string()});
+  ASSERT_TRUE(db.ok());
+  ASSERT_NE(db->Find("upper.example"), nullptr);
+  EXPECT_EQ(db->Find("upper.example")->config.servers[0].hostname, "imap.upper.example");
+  ASSERT_NE(db->Find("entity.example"), nullptr);
+  EXPECT_EQ(db->Find("entity.example")->config.servers[0].hostname, "imap.entity.example");
+  ASSERT_NE(db->Find("cdata.example"), nullptr);
+  EXPECT_EQ(db->Find("cdata.example")->config.servers[0].hostname, "imap.cdata.example");
+  EXPECT_EQ(db->Find("ent"), nullptr);  // a substring of a domain is not a domain
+  EXPECT_EQ(db->Find("am&p.example"), nullptr);
+  ASSERT_EQ(db->warnings().size(), 1u);  // "am&p.example" is no host name
+  EXPECT_NE(db->warnings()[0].find("d.xml"), std::string::npos);
+  EXPECT_EQ(db->size(), 4u);
+}
+
+// A later file that Find() happens to parse first still loses to an earlier
+// one naming the same domain; Add() comes after every loaded file.
+TEST_F(ProviderDbTest, EarlierFilesWinWhicheverIsParsedFirst) {
+  Write("extra/a.xml", Config("shared.example", "imap.a.example"));
+  Write("extra/b.xml",
+        "<clientConfig><emailProvider id='b'><domain>b.example</domain><domain>shared.example"
+        "</domain><incomingServer type='imap'><hostname>imap.b.example</hostname><port>993"
+        "</port><socketType>SSL</socketType></incomingServer></emailProvider></clientConfig>");
+  auto db = ProviderDb::Load({(dir_ / "extra").string()});
+  ASSERT_TRUE(db.ok());
+  ASSERT_NE(db->Find("b.example"), nullptr);
+  ASSERT_NE(db->Find("shared.example"), nullptr);
+  EXPECT_EQ(db->Find("shared.example")->config.servers[0].hostname, "imap.a.example");
+  ProviderDb copy = db.value();
+  ProviderConfig added;
+  added.domains = {"shared.example", "added.example", "bad..example"};
+  copy.Add(added, "test");
+  EXPECT_EQ(copy.Find("shared.example")->config.servers[0].hostname, "imap.a.example");
+  EXPECT_NE(copy.Find("added.example"), nullptr);
+  EXPECT_EQ(copy.size(), 3u);
+  ASSERT_EQ(copy.warnings().size(), 1u);
+  EXPECT_NE(copy.warnings()[0].find("bad..example"), std::string::npos);
+  EXPECT_TRUE(db->warnings().empty());
+}
+
 // The bundled database must load without a single warning and answer for
 // the big providers.
 TEST(BundledProviders, LoadCleanly) {
