@@ -8,7 +8,7 @@
 namespace mailscout {
 namespace {
 
-Error Usage(std::string message) { return Error::Make(ErrorKind::kProtocol, std::move(message)); }
+Error Usage(std::string message) { return Error::Make(ErrorKind::kUsage, std::move(message)); }
 
 const OptionSpec* FindLong(const std::vector<OptionSpec>& specs, const std::string& name) {
   for (const auto& spec : specs) {

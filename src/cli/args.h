@@ -38,8 +38,9 @@ class ParsedArgs {
   std::vector<std::string> positionals_;
 };
 
-// Parses args (without the program and subcommand names). Errors carry a
-// one-line usage message ("unknown option --frmat", "--port needs a value").
+// Parses args (without the program and subcommand names). Errors are
+// ErrorKind::kUsage with a one-line usage message ("unknown option --frmat", "--port needs a
+// value").
 // "--" ends options. A flag given a value (--flag=x) is an error.
 Result<ParsedArgs> ParseArgs(const std::vector<OptionSpec>& specs,
                              const std::vector<std::string>& args);

@@ -11,7 +11,7 @@
 namespace mailscout {
 namespace {
 
-Error Usage(std::string message) { return Error::Make(ErrorKind::kProtocol, std::move(message)); }
+Error Usage(std::string message) { return Error::Make(ErrorKind::kUsage, std::move(message)); }
 
 Result<int64_t> Seconds(const ParsedArgs& args, const std::string& name, int64_t fallback,
                         double max_seconds) {

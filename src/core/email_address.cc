@@ -13,9 +13,7 @@ constexpr size_t kMaxLocalPart = 64;
 constexpr size_t kMaxDomain = 253;
 constexpr size_t kMaxLabel = 63;
 
-Error BadInput(std::string message) {
-  return Error::Make(ErrorKind::kProtocol, std::move(message));
-}
+Error BadInput(std::string message) { return Error::Make(ErrorKind::kUsage, std::move(message)); }
 
 bool IsAtext(unsigned char c) {
   if (c >= 0x80) return true;  // UTF-8 (RFC 6531)

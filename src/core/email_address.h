@@ -16,9 +16,8 @@ namespace mailscout {
 
 class EmailAddress {
  public:
-  // Returns the address, or an Error (kind kProtocol is never used here;
-  // callers treat any error as bad input) whose message says what is wrong,
-  // e.g. "'alice@' has no domain after the @".
+  // Returns the address, or an Error of kind kUsage (bad input) whose
+  // message says what is wrong, e.g. "'alice@' has no domain after the @".
   static Result<EmailAddress> Parse(std::string_view text);
 
   const std::string& local_part() const { return local_part_; }

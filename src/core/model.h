@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/phase.h"
 #include "core/result.h"
 #include "core/types.h"
 
@@ -84,7 +85,7 @@ struct TlsInfo {
 
 // One timed phase of a check, in the order they ran.
 struct PhaseTiming {
-  std::string phase;  // "resolve", "connect", "tls", "greeting", "starttls", "auth", ...
+  Phase phase = Phase::kNone;  // kResolve, kConnect, kTls, kGreeting, kStartTls, kAuth, ...
   int64_t ms = 0;
 };
 

@@ -7,10 +7,12 @@
 #ifndef MAILSCOUT_CORE_RESULT_H_
 #define MAILSCOUT_CORE_RESULT_H_
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
 
+#include "core/phase.h"
 #include "core/types.h"
 
 namespace mailscout {
@@ -23,12 +25,16 @@ struct Error {
   // The server's own words (a reply line), when there are any.
   std::string server_reply;
   // For kTimeout (and useful elsewhere): the phase that failed, e.g.
-  // "connect", "greeting", "tls", "auth", "resolve".
-  std::string phase;
+  // Phase::kConnect, kGreeting, kTls, kAuth, kResolve; kNone when not tied
+  // to one.
+  Phase phase = Phase::kNone;
+  // For kDns: what the resolver's answer meant (set in dns/); nullopt for
+  // every other kind and for a name that was never asked (an invalid one).
+  std::optional<DnsOutcome> dns;
 
   static Error Make(ErrorKind kind, std::string message, std::string server_reply = {},
-                    std::string phase = {}) {
-    return Error{kind, std::move(message), std::move(server_reply), std::move(phase)};
+                    Phase phase = Phase::kNone) {
+    return Error{kind, std::move(message), std::move(server_reply), phase, std::nullopt};
   }
 };
 

@@ -35,7 +35,7 @@ constexpr std::array<std::pair<Security, std::string_view>, 3> kSecurities = {{
     {Security::kPlain, "plain"},
 }};
 
-constexpr std::array<std::pair<ErrorKind, std::string_view>, 10> kErrorKinds = {{
+constexpr std::array<std::pair<ErrorKind, std::string_view>, 12> kErrorKinds = {{
     {ErrorKind::kDns, "dns"},
     {ErrorKind::kRefused, "refused"},
     {ErrorKind::kTimeout, "timeout"},
@@ -46,6 +46,14 @@ constexpr std::array<std::pair<ErrorKind, std::string_view>, 10> kErrorKinds = {
     {ErrorKind::kAuthMechanism, "auth-mechanism"},
     {ErrorKind::kCleartextRefused, "cleartext-refused"},
     {ErrorKind::kProtocol, "protocol"},
+    {ErrorKind::kUsage, "usage"},
+    {ErrorKind::kNotTried, "not-tried"},
+}};
+
+constexpr std::array<std::pair<DnsOutcome, std::string_view>, 3> kDnsOutcomes = {{
+    {DnsOutcome::kNxDomain, "nxdomain"},
+    {DnsOutcome::kNoRecords, "no-records"},
+    {DnsOutcome::kResolverFailure, "resolver-failure"},
 }};
 
 constexpr std::array<std::pair<Source, std::string_view>, 8> kSources = {{
@@ -70,12 +78,14 @@ constexpr std::array<std::pair<Trust, std::string_view>, 3> kTrusts = {{
 std::string_view ToString(Protocol p) { return Name(kProtocols, p); }
 std::string_view ToString(Security s) { return Name(kSecurities, s); }
 std::string_view ToString(ErrorKind k) { return Name(kErrorKinds, k); }
+std::string_view ToString(DnsOutcome o) { return Name(kDnsOutcomes, o); }
 std::string_view ToString(Source s) { return Name(kSources, s); }
 std::string_view ToString(Trust t) { return Name(kTrusts, t); }
 
 std::optional<Protocol> ParseProtocol(std::string_view s) { return Lookup(kProtocols, s); }
 std::optional<Security> ParseSecurity(std::string_view s) { return Lookup(kSecurities, s); }
 std::optional<ErrorKind> ParseErrorKind(std::string_view s) { return Lookup(kErrorKinds, s); }
+std::optional<DnsOutcome> ParseDnsOutcome(std::string_view s) { return Lookup(kDnsOutcomes, s); }
 std::optional<Source> ParseSource(std::string_view s) { return Lookup(kSources, s); }
 std::optional<Trust> ParseTrust(std::string_view s) { return Lookup(kTrusts, s); }
 

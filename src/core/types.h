@@ -1,5 +1,6 @@
-// Basic vocabulary of mailscout: protocols, security types, error kinds,
-// discovery sources and trust levels, with their stable string names.
+// Basic vocabulary of mailscout: protocols, security types, error kinds, DNS
+// outcomes, discovery sources and trust levels, with their stable string
+// names.
 //
 // The string names are part of the JSON schema (docs/json.md) and the CLI;
 // never change one without updating both. Pure values, no I/O, thread-safe.
@@ -30,6 +31,20 @@ enum class ErrorKind {
   kAuthMechanism,     // no SASL mechanism both sides support
   kCleartextRefused,  // mailscout refused to send a password without TLS
   kProtocol,          // the server broke the protocol
+  kUsage,             // a bad option or argument; never in a check (exit status 2)
+  kNotTried,          // the server/port was never tried (login policy, or a better
+                      // setting was already verified)
+};
+
+// What a DNS failure means, decided in dns/ from the resolver's status so no
+// caller has to read the message. Set in Error::dns (kDns errors only; a DNS
+// timeout is ErrorKind::kTimeout without one).
+enum class DnsOutcome {
+  kNxDomain,         // "nxdomain": the name does not exist
+  kNoRecords,        // "no-records": the name exists but has no record of the asked
+                     // type (for a host: no address at all)
+  kResolverFailure,  // "resolver-failure": the DNS server failed, refused, was
+                     // unreachable or sent a malformed answer
 };
 
 // Where a server candidate came from.
@@ -53,6 +68,7 @@ enum class Trust { kAuthenticated, kUnauthenticated, kGuessed };
 std::string_view ToString(Protocol p);
 std::string_view ToString(Security s);
 std::string_view ToString(ErrorKind k);
+std::string_view ToString(DnsOutcome o);
 std::string_view ToString(Source s);
 std::string_view ToString(Trust t);
 
@@ -60,6 +76,7 @@ std::string_view ToString(Trust t);
 std::optional<Protocol> ParseProtocol(std::string_view s);
 std::optional<Security> ParseSecurity(std::string_view s);
 std::optional<ErrorKind> ParseErrorKind(std::string_view s);
+std::optional<DnsOutcome> ParseDnsOutcome(std::string_view s);
 std::optional<Source> ParseSource(std::string_view s);
 std::optional<Trust> ParseTrust(std::string_view s);
 

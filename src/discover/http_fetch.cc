@@ -10,9 +10,7 @@
 namespace mailscout {
 namespace {
 
-Error Refused(std::string message) {
-  return Error::Make(ErrorKind::kProtocol, std::move(message), {}, "http");
-}
+Error Refused(std::string message) { return Error::Make(ErrorKind::kProtocol, std::move(message)); }
 
 bool IsRedirect(int status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;

@@ -64,9 +64,8 @@ void SourceTask::Problem(const std::string& what, const Error& error) {
       break;
     case ErrorKind::kDns:
       // A name that does not exist (or has no such records) is an answer;
-      // an unreachable or failing DNS server is not.
-      if (error.message.find("NXDOMAIN") == std::string::npos &&
-          error.message.find(" records") == std::string::npos) {
+      // an unreachable or failing DNS server (or an invalid name) is not.
+      if (error.dns != DnsOutcome::kNxDomain && error.dns != DnsOutcome::kNoRecords) {
         slot.failed = true;
       }
       break;

@@ -17,13 +17,60 @@ std::string NormalizeName(const char* name) {
 }
 
 Error Malformed(int rc, const char* what) {
-  return Error::Make(ErrorKind::kDns,
-                     std::string("The DNS server sent a malformed ") + what + " answer (" +
-                         ares_strerror(rc) + ")",
-                     {}, "dns");
+  Error e = Error::Make(ErrorKind::kDns,
+                        std::string("The DNS server sent a malformed ") + what + " answer (" +
+                            ares_strerror(rc) + ")",
+                        {}, Phase::kResolve);
+  e.dns = DnsOutcome::kResolverFailure;
+  return e;
+}
+
+std::string Message(int status, const std::string& name, std::string_view what) {
+  switch (status) {
+    case ARES_ENOTFOUND:
+      return "The name " + name + " does not exist (NXDOMAIN)";
+    case ARES_ENODATA:
+      return "The name " + name + " has no " + std::string(what) + " records";
+    case ARES_ETIMEOUT:
+      return "The DNS server did not answer for " + name + " in time";
+    case ARES_ESERVFAIL:
+      return "The DNS server failed to answer for " + name + " (SERVFAIL)";
+    case ARES_EREFUSED:
+      return "The DNS server refused to answer for " + name;
+    case ARES_ECONNREFUSED:
+      return "Could not reach the DNS server (connection refused)";
+    case ARES_EBADRESP:
+      return "The DNS server sent a malformed answer for " + name;
+    case ARES_EBADNAME:
+      return "'" + name + "' is not a valid DNS name";
+    default:
+      return "DNS lookup of " + name + " failed: " + ares_strerror(status);
+  }
 }
 
 }  // namespace
+
+std::optional<DnsOutcome> DnsOutcomeOf(int ares_status) {
+  switch (ares_status) {
+    case ARES_SUCCESS:
+    case ARES_ETIMEOUT:
+    case ARES_EBADNAME:
+      return std::nullopt;
+    case ARES_ENOTFOUND:
+      return DnsOutcome::kNxDomain;
+    case ARES_ENODATA:
+      return DnsOutcome::kNoRecords;
+    default:
+      return DnsOutcome::kResolverFailure;
+  }
+}
+
+Error LookupError(int ares_status, const std::string& name, std::string_view what) {
+  const ErrorKind kind = ares_status == ARES_ETIMEOUT ? ErrorKind::kTimeout : ErrorKind::kDns;
+  Error e = Error::Make(kind, Message(ares_status, name, what), {}, Phase::kResolve);
+  if (kind == ErrorKind::kDns) e.dns = DnsOutcomeOf(ares_status);
+  return e;
+}
 
 Result<std::vector<SrvRecord>> ParseSrvAnswer(const unsigned char* answer, int length) {
   ares_srv_reply* reply = nullptr;

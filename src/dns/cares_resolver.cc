@@ -58,37 +58,6 @@ std::string ServerEntry(const std::string& text) {
   return entry;
 }
 
-Error DnsError(int status, const std::string& name, const char* what) {
-  switch (status) {
-    case ARES_ENOTFOUND:
-      return Error::Make(ErrorKind::kDns, "The name " + name + " does not exist (NXDOMAIN)", {},
-                         "dns");
-    case ARES_ENODATA:
-      return Error::Make(ErrorKind::kDns, "The name " + name + " has no " + what + " records", {},
-                         "dns");
-    case ARES_ETIMEOUT:
-      return Error::Make(ErrorKind::kTimeout,
-                         "The DNS server did not answer for " + name + " in time", {}, "dns");
-    case ARES_ESERVFAIL:
-      return Error::Make(ErrorKind::kDns,
-                         "The DNS server failed to answer for " + name + " (SERVFAIL)", {}, "dns");
-    case ARES_EREFUSED:
-      return Error::Make(ErrorKind::kDns, "The DNS server refused to answer for " + name, {},
-                         "dns");
-    case ARES_ECONNREFUSED:
-      return Error::Make(ErrorKind::kDns, "Could not reach the DNS server (connection refused)", {},
-                         "dns");
-    case ARES_EBADRESP:
-      return Error::Make(ErrorKind::kDns, "The DNS server sent a malformed answer for " + name, {},
-                         "dns");
-    case ARES_EBADNAME:
-      return Error::Make(ErrorKind::kDns, "'" + name + "' is not a valid DNS name", {}, "dns");
-    default:
-      return Error::Make(ErrorKind::kDns,
-                         "DNS lookup of " + name + " failed: " + ares_strerror(status), {}, "dns");
-  }
-}
-
 }  // namespace
 
 class CaresResolver::Impl {
@@ -309,7 +278,8 @@ Result<std::vector<std::string>> CaresResolver::ResolveHost(const std::string& h
                                                             Deadline deadline) {
   if (IsIpLiteral(host)) return std::vector<std::string>{host};
   if (host.empty() || host.size() > 253) {
-    return Error::Make(ErrorKind::kDns, "'" + host + "' is not a valid host name", {}, "dns");
+    return Error::Make(ErrorKind::kDns, "'" + host + "' is not a valid host name", {},
+                       Phase::kResolve);
   }
   ares_channel channel = impl_->channel();
   auto pending = impl_->Run(
@@ -320,8 +290,8 @@ Result<std::vector<std::string>> CaresResolver::ResolveHost(const std::string& h
         ares_getaddrinfo(channel, host.c_str(), nullptr, &hints, OnAddrInfo, arg);
       },
       deadline);
-  if (pending->status != ARES_SUCCESS) return DnsError(pending->status, host, "address");
-  if (pending->addresses.empty()) return DnsError(ARES_ENODATA, host, "address (A or AAAA)");
+  if (pending->status != ARES_SUCCESS) return LookupError(pending->status, host, "address");
+  if (pending->addresses.empty()) return LookupError(ARES_ENODATA, host, "address (A or AAAA)");
   return pending->addresses;
 }
 
@@ -334,7 +304,7 @@ Result<std::vector<SrvRecord>> CaresResolver::LookupSrv(const std::string& name,
       },
       deadline);
   if (pending->status == ARES_ENODATA) return std::vector<SrvRecord>{};
-  if (pending->status != ARES_SUCCESS) return DnsError(pending->status, name, "SRV");
+  if (pending->status != ARES_SUCCESS) return LookupError(pending->status, name, "SRV");
   return pending->srv;
 }
 
@@ -347,7 +317,7 @@ Result<std::vector<MxRecord>> CaresResolver::LookupMx(const std::string& domain,
       },
       deadline);
   if (pending->status == ARES_ENODATA) return std::vector<MxRecord>{};
-  if (pending->status != ARES_SUCCESS) return DnsError(pending->status, domain, "MX");
+  if (pending->status != ARES_SUCCESS) return LookupError(pending->status, domain, "MX");
   return pending->mx;
 }
 

@@ -4,11 +4,14 @@
 // tests; the real implementation (cares_resolver.h) uses one c-ares channel.
 // Implementations must be safe to call from many threads at once.
 //
-// Failures are values: a name that does not exist is ErrorKind::kDns with a
-// message naming it; no answer before the deadline is ErrorKind::kTimeout with
-// phase "dns". A name that exists but has no records of the asked type is not
-// an error: SRV and MX return an empty vector (ResolveHost returns kDns, since
-// a host with no address cannot be used).
+// Failures are values with Phase::kResolve: a failed lookup is
+// ErrorKind::kDns with a message naming the name and Error::dns saying what
+// the answer meant (DnsOutcome::kNxDomain, kNoRecords, kResolverFailure; see
+// LookupError in answer.h); no answer before the deadline is
+// ErrorKind::kTimeout. A name that exists but has no records of the asked
+// type is not an error for SRV and MX (an empty vector); ResolveHost returns
+// kDns with kNoRecords, since a host with no address cannot be used. An
+// invalid name is kDns without an outcome (nothing was asked).
 #ifndef MAILSCOUT_DNS_RESOLVER_H_
 #define MAILSCOUT_DNS_RESOLVER_H_
 

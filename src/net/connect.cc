@@ -16,7 +16,7 @@ Result<TcpConnection> ConnectTcp(Resolver& resolver, const std::string& host, ui
     Error error = addresses.error();
     if (error.kind == ErrorKind::kTimeout) {
       error.message = "The DNS lookup of " + host + " timed out";
-      error.phase = "resolve";
+      error.phase = Phase::kResolve;
     }
     return error;
   }
@@ -57,12 +57,12 @@ Result<TcpConnection> ConnectTcp(Resolver& resolver, const std::string& host, ui
                        "No answer from " + where +
                            " (the connection attempt timed out: the port is probably blocked by "
                            "a firewall)",
-                       {}, "connect");
+                       {}, Phase::kConnect);
   }
   return Error::Make(ErrorKind::kRefused,
                      "Could not connect to " + where + " (" + last_problem +
                          "): nothing is listening there or the network is unreachable",
-                     {}, "connect");
+                     {}, Phase::kConnect);
 }
 
 }  // namespace mailscout

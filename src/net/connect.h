@@ -25,9 +25,9 @@ struct TcpConnection {
 };
 
 // Errors:
-//   kDns                    the host does not resolve
-//   kTimeout (phase "dns")  no DNS answer in time
-//   kTimeout (phase "connect")  no address answered in time (dropped SYN)
+//   kDns                    the host does not resolve (Error::dns says why)
+//   kTimeout (Phase::kResolve)  no DNS answer in time
+//   kTimeout (Phase::kConnect)  no address answered in time (dropped SYN)
 //   kRefused                every address refused or was unreachable
 // The connect deadline is shared by all addresses of the host.
 Result<TcpConnection> ConnectTcp(Resolver& resolver, const std::string& host, uint16_t port,

@@ -39,7 +39,7 @@ struct HttpResponse {
 class HttpClient {
  public:
   virtual ~HttpClient() = default;
-  // Errors: kDns, kRefused, kTimeout (phase "http"), kTls, kCertificate,
+  // Errors: kDns, kRefused, kTimeout (Phase::kNone in the HTTP exchange), kTls, kCertificate,
   // kProtocol (malformed response or body over max_body_bytes).
   virtual Result<HttpResponse> Fetch(const HttpRequest& request, Deadline deadline) = 0;
 };

@@ -12,18 +12,17 @@ namespace mailscout {
 namespace {
 
 Error Cancelled() {
-  return Error::Make(ErrorKind::kTimeout, "The check was cancelled", {}, "cancelled");
+  return Error::Make(ErrorKind::kTimeout, "The check was cancelled", {}, Phase::kCancelled);
 }
 
-Error TimedOut(std::string_view phase) {
+Error TimedOut(Phase phase) {
   return Error::Make(ErrorKind::kTimeout,
-                     "The server did not answer in time (" + std::string(phase) + ")", {},
-                     std::string(phase));
+                     "The server did not answer in time (" + std::string(ToString(phase)) + ")", {},
+                     phase);
 }
 
-Error Broken(std::string_view phase, const std::string& detail) {
-  return Error::Make(ErrorKind::kProtocol, "The connection broke: " + detail, {},
-                     std::string(phase));
+Error Broken(Phase phase, const std::string& detail) {
+  return Error::Make(ErrorKind::kProtocol, "The connection broke: " + detail, {}, phase);
 }
 
 Poco::Timespan Slice(Deadline deadline, bool sliced) {
@@ -60,7 +59,7 @@ void LineChannel::Close() {
   }
 }
 
-Status LineChannel::Fill(Deadline deadline, std::string_view phase) {
+Status LineChannel::Fill(Deadline deadline, Phase phase) {
   if (closed_) return Broken(phase, "the connection is already closed");
   char chunk[16 * 1024];
   for (;;) {
@@ -74,21 +73,18 @@ Status LineChannel::Fill(Deadline deadline, std::string_view phase) {
         return OkStatus();
       }
       if (n == 0) {
-        return Error::Make(ErrorKind::kProtocol, "The server closed the connection", {},
-                           std::string(phase));
+        return Error::Make(ErrorKind::kProtocol, "The server closed the connection", {}, phase);
       }
       // n < 0: the TLS layer wants more data; wait again.
     } catch (const Poco::TimeoutException&) {
       continue;
     } catch (const Poco::Net::ConnectionResetException&) {
-      return Error::Make(ErrorKind::kProtocol, "The server reset the connection", {},
-                         std::string(phase));
+      return Error::Make(ErrorKind::kProtocol, "The server reset the connection", {}, phase);
     } catch (const Poco::Net::SSLException& e) {
       const std::string text = e.displayText();
       if (text.find("unexpected eof") != std::string::npos ||
           text.find("nexpectedly closed") != std::string::npos) {
-        return Error::Make(ErrorKind::kProtocol, "The server closed the connection", {},
-                           std::string(phase));
+        return Error::Make(ErrorKind::kProtocol, "The server closed the connection", {}, phase);
       }
       return Broken(phase, "TLS error (" + text + ")");
     } catch (const Poco::Exception& e) {
@@ -97,7 +93,7 @@ Status LineChannel::Fill(Deadline deadline, std::string_view phase) {
   }
 }
 
-Result<std::string> LineChannel::ReadLine(Deadline deadline, std::string_view phase,
+Result<std::string> LineChannel::ReadLine(Deadline deadline, Phase phase,
                                           std::string_view redact_prefix) {
   for (;;) {
     const size_t lf = buffer_.find('\n', scanned_);
@@ -127,16 +123,15 @@ Result<std::string> LineChannel::ReadLine(Deadline deadline, std::string_view ph
   Close();
   return Error::Make(
       ErrorKind::kProtocol,
-      "The server sent a line longer than " + std::to_string(max_line_ / 1024) + " KiB", {},
-      std::string(phase));
+      "The server sent a line longer than " + std::to_string(max_line_ / 1024) + " KiB", {}, phase);
 }
 
-Result<std::string> LineChannel::ReadBytes(size_t n, Deadline deadline, std::string_view phase) {
+Result<std::string> LineChannel::ReadBytes(size_t n, Deadline deadline, Phase phase) {
   if (n > max_line_) {
     return Error::Make(ErrorKind::kProtocol,
                        "The server announced " + std::to_string(n) + " bytes, more than " +
                            std::to_string(max_line_ / 1024) + " KiB",
-                       {}, std::string(phase));
+                       {}, phase);
   }
   while (buffer_.size() < n) {
     if (Status s = Fill(deadline, phase); !s.ok()) return s.error();
@@ -148,7 +143,7 @@ Result<std::string> LineChannel::ReadBytes(size_t n, Deadline deadline, std::str
   return bytes;
 }
 
-Status LineChannel::WriteLine(std::string_view line, Deadline deadline, std::string_view phase,
+Status LineChannel::WriteLine(std::string_view line, Deadline deadline, Phase phase,
                               std::string_view shown) {
   transcript_->Client(shown.empty() ? line : shown);
   if (closed_) return Broken(phase, "the connection is already closed");

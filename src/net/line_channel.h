@@ -34,10 +34,10 @@ class LineChannel : public LineIo {
               const std::atomic<bool>* cancelled = nullptr, size_t max_line = kMaxLineLength);
   ~LineChannel() override;
 
-  Result<std::string> ReadLine(Deadline deadline, std::string_view phase,
+  Result<std::string> ReadLine(Deadline deadline, Phase phase,
                                std::string_view redact_prefix = {}) override;
-  Result<std::string> ReadBytes(size_t n, Deadline deadline, std::string_view phase) override;
-  Status WriteLine(std::string_view line, Deadline deadline, std::string_view phase,
+  Result<std::string> ReadBytes(size_t n, Deadline deadline, Phase phase) override;
+  Status WriteLine(std::string_view line, Deadline deadline, Phase phase,
                    std::string_view shown = {}) override;
   Transcript& transcript() override { return *transcript_; }
 
@@ -50,7 +50,7 @@ class LineChannel : public LineIo {
 
  private:
   // Appends at least one byte to buffer_ or fails.
-  Status Fill(Deadline deadline, std::string_view phase);
+  Status Fill(Deadline deadline, Phase phase);
 
   Poco::Net::StreamSocket socket_;
   Transcript* transcript_;

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "core/deadline.h"
+#include "core/phase.h"
 #include "core/result.h"
 #include "net/transcript.h"
 
@@ -33,15 +34,15 @@ class LineIo {
   // redact_prefix is not empty and the line is a SASL challenge starting
   // with it ("+", "334"), the transcript shows "<prefix> ***" instead
   // (see RedactPayload in transcript.h).
-  virtual Result<std::string> ReadLine(Deadline deadline, std::string_view phase,
+  virtual Result<std::string> ReadLine(Deadline deadline, Phase phase,
                                        std::string_view redact_prefix = {}) = 0;
 
   // Exactly n raw bytes (an IMAP literal), n <= kMaxLineLength.
-  virtual Result<std::string> ReadBytes(size_t n, Deadline deadline, std::string_view phase) = 0;
+  virtual Result<std::string> ReadBytes(size_t n, Deadline deadline, Phase phase) = 0;
 
   // Sends line + CRLF. The transcript shows `shown` instead when it is not
   // empty (use it for every line that carries a credential).
-  virtual Status WriteLine(std::string_view line, Deadline deadline, std::string_view phase,
+  virtual Status WriteLine(std::string_view line, Deadline deadline, Phase phase,
                            std::string_view shown = {}) = 0;
 
   virtual Transcript& transcript() = 0;

@@ -109,12 +109,11 @@ class WatchGuard {
 constexpr size_t kReadChunk = 16 * 1024;
 
 Error HttpError(std::string message) {
-  return Error::Make(ErrorKind::kProtocol, std::move(message), {}, "http");
+  return Error::Make(ErrorKind::kProtocol, std::move(message), {});
 }
 
 Error Timeout(const std::string& url) {
-  return Error::Make(ErrorKind::kTimeout, "No complete HTTP answer from " + url + " in time", {},
-                     "http");
+  return Error::Make(ErrorKind::kTimeout, "No complete HTTP answer from " + url + " in time");
 }
 
 std::string Lower(std::string s) {
@@ -245,7 +244,7 @@ Result<HttpResponse> PocoHttpClient::Fetch(const HttpRequest& request, Deadline 
       if (deadline.expired() && secure.error().kind != ErrorKind::kCertificate) {
         return Error::Make(ErrorKind::kTimeout,
                            "The TLS handshake with " + target->host + " did not finish in time", {},
-                           "tls");
+                           Phase::kTls);
       }
       return secure.error();
     }
@@ -268,8 +267,7 @@ Result<HttpResponse> PocoHttpClient::Fetch(const HttpRequest& request, Deadline 
     }
     if (dynamic_cast<const Poco::Net::SSLException*>(&e) != nullptr) {
       return Error::Make(ErrorKind::kTls,
-                         "TLS failed while talking to " + target->host + " (" + e.message() + ")",
-                         {}, "http");
+                         "TLS failed while talking to " + target->host + " (" + e.message() + ")");
     }
     return HttpError("HTTP request to " + request.url + " failed (" + e.displayText() + ")");
   } catch (const std::exception& e) {

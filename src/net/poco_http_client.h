@@ -13,8 +13,9 @@
 // a time (TLS reads can otherwise wait twice the socket timeout) can hold a
 // request past its deadline.
 //
-// Errors: kDns, kRefused, kTimeout (phase "resolve", "connect", "tls" or
-// "http"), kTls, kCertificate, kProtocol (not an http(s) URL, malformed
+// Errors: kDns, kRefused, kTimeout (Phase::kResolve, kConnect, kTls, or
+// kNone for the HTTP exchange itself), kTls, kCertificate, kProtocol (not an
+// http(s) URL, malformed
 // response, body over the limit, connection closed early). No Poco
 // exception escapes. Thread-safe: the Resolver and TlsClient are.
 #ifndef MAILSCOUT_NET_POCO_HTTP_CLIENT_H_

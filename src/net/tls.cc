@@ -185,7 +185,7 @@ Error HandshakeError(const std::string& host, const std::string& detail) {
   } else if (!detail.empty()) {
     message += " (" + detail + ")";
   }
-  return Error::Make(ErrorKind::kTls, message, {}, "tls");
+  return Error::Make(ErrorKind::kTls, message, {}, Phase::kTls);
 }
 
 }  // namespace
@@ -305,7 +305,7 @@ TlsClient::~TlsClient() {
 Result<Poco::Net::SecureStreamSocket> TlsClient::Handshake(const Poco::Net::StreamSocket& plain,
                                                            const std::string& host,
                                                            Deadline deadline, TlsInfo* info) const {
-  if (!ca_error_.empty()) return Error::Make(ErrorKind::kTls, ca_error_, {}, "tls");
+  if (!ca_error_.empty()) return Error::Make(ErrorKind::kTls, ca_error_, {}, Phase::kTls);
   std::vector<ChainError> errors;
   g_chain_errors = &errors;
   struct Reset {
@@ -332,17 +332,20 @@ Result<Poco::Net::SecureStreamSocket> TlsClient::Handshake(const Poco::Net::Stre
     if (!secure.havePeerCertificate()) {
       if (deadline.expired()) {
         return Error::Make(ErrorKind::kTimeout,
-                           "The TLS handshake with " + host + " did not finish in time", {}, "tls");
+                           "The TLS handshake with " + host + " did not finish in time", {},
+                           Phase::kTls);
       }
       return HandshakeError(host, "the server sent no certificate");
     }
   } catch (const Poco::TimeoutException&) {
     return Error::Make(ErrorKind::kTimeout,
-                       "The TLS handshake with " + host + " did not finish in time", {}, "tls");
+                       "The TLS handshake with " + host + " did not finish in time", {},
+                       Phase::kTls);
   } catch (const Poco::Exception& e) {
     if (deadline.expired()) {
       return Error::Make(ErrorKind::kTimeout,
-                         "The TLS handshake with " + host + " did not finish in time", {}, "tls");
+                         "The TLS handshake with " + host + " did not finish in time", {},
+                         Phase::kTls);
     }
     return HandshakeError(host, e.message().empty() ? e.displayText() : e.message());
   }
@@ -356,7 +359,8 @@ Result<Poco::Net::SecureStreamSocket> TlsClient::Handshake(const Poco::Net::Stre
     return HandshakeError(host, e.displayText());
   }
   if ((!out->chain_ok || !out->name_ok) && !options_.insecure) {
-    return Error::Make(ErrorKind::kCertificate, DescribeCertificateProblem(*out, host), {}, "tls");
+    return Error::Make(ErrorKind::kCertificate, DescribeCertificateProblem(*out, host), {},
+                       Phase::kTls);
   }
   return secure;
 }

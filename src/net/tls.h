@@ -8,7 +8,8 @@
 // that finds a problem); the host name is checked
 // with OpenSSL's X509_check_host (RFC 6125: wildcard only as the whole
 // left-most label, never partial). Poco does not enforce the host name itself
-// (LIBRARY-NOTES.md), which is why this class exists.
+// (noted in shared/LIBRARY-NOTES.md, outside the repository), which is why
+// this class exists.
 //
 // Thread-safe: Handshake() may be called from many threads at once.
 #ifndef MAILSCOUT_NET_TLS_H_
@@ -49,7 +50,7 @@ class TlsClient {
   // finishing by `deadline`. On success returns the secure socket; `info` is
   // filled whenever the handshake completed, even if the certificate is then
   // rejected. Errors:
-  //   kTimeout (phase "tls")  the peer did not finish the handshake in time
+  //   kTimeout (Phase::kTls)  the peer did not finish the handshake in time
   //   kTls                    the handshake failed (protocol, cipher, closed)
   //   kCertificate            chain or name check failed and !insecure;
   //                           message says which: untrusted / self-signed /

@@ -130,7 +130,7 @@ std::optional<size_t> ImapTrailingLiteral(std::string_view line) {
   return n;
 }
 
-Result<std::string> ReadImapResponseText(LineIo& io, Deadline deadline, std::string_view phase,
+Result<std::string> ReadImapResponseText(LineIo& io, Deadline deadline, Phase phase,
                                          std::string_view redact_prefix) {
   Result<std::string> first = io.ReadLine(deadline, phase, redact_prefix);
   if (!first.ok()) return first;
@@ -142,13 +142,13 @@ Result<std::string> ReadImapResponseText(LineIo& io, Deadline deadline, std::str
       return Error::Make(ErrorKind::kProtocol,
                          "The server sent more than " + std::to_string(kMaxImapLiterals) +
                              " literals in one response",
-                         {}, std::string(phase));
+                         {}, phase);
     }
     if (*size > kMaxLineLength || *size + response.size() > kMaxLineLength) {
       return Error::Make(ErrorKind::kProtocol,
                          "The server sent a response longer than " +
                              std::to_string(kMaxLineLength / 1024) + " KiB",
-                         {}, std::string(phase));
+                         {}, phase);
     }
     Result<std::string> bytes = io.ReadBytes(*size, deadline, phase);
     if (!bytes.ok()) return bytes;

@@ -49,7 +49,7 @@ std::optional<size_t> ImapTrailingLiteral(std::string_view line);
 // Reads one response including literals (the literal bytes are inlined in
 // the returned text, their announcement kept). redact_prefix as in
 // LineIo::ReadLine.
-Result<std::string> ReadImapResponseText(LineIo& io, Deadline deadline, std::string_view phase,
+Result<std::string> ReadImapResponseText(LineIo& io, Deadline deadline, Phase phase,
                                          std::string_view redact_prefix = {});
 
 // Splits on spaces, dropping empty items.

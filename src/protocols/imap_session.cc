@@ -27,19 +27,19 @@ class ImapSession : public MailSession {
   Protocol protocol() const override { return Protocol::kImap; }
 
   Result<std::string> ReadGreeting(Deadline deadline) override {
-    Result<std::string> text = ReadImapResponseText(io_, deadline, "greeting");
+    Result<std::string> text = ReadImapResponseText(io_, deadline, Phase::kGreeting);
     if (!text.ok()) return text.error();
     Result<ImapResponse> parsed = ParseImapResponse(text.value());
-    if (!parsed.ok()) return WithPhase(parsed.error(), "greeting");
+    if (!parsed.ok()) return WithPhase(parsed.error(), Phase::kGreeting);
     const ImapResponse& r = parsed.value();
     if (r.kind != ImapResponse::Kind::kUntagged ||
         (r.status != "OK" && r.status != "PREAUTH" && r.status != "BYE")) {
       return SessionError(ErrorKind::kProtocol, "The server's greeting is not an IMAP greeting",
-                          r.line, "greeting");
+                          r.line, Phase::kGreeting);
     }
     if (r.status == "BYE") {
       return SessionError(ErrorKind::kProtocol, "The server refused the connection", r.line,
-                          "greeting");
+                          Phase::kGreeting);
     }
     preauth_ = r.status == "PREAUTH";
     SetCapabilities(r.Capabilities());
@@ -48,15 +48,15 @@ class ImapSession : public MailSession {
 
   Status LoadCapabilities(Deadline deadline) override {
     if (fresh_) return OkStatus();
-    Result<ImapResponse> done = Command("CAPABILITY", deadline, "capabilities");
+    Result<ImapResponse> done = Command("CAPABILITY", deadline, Phase::kCapabilities);
     if (!done.ok()) return done.error();
     if (done->status != "OK") {
       return SessionError(ErrorKind::kProtocol, "The server refused the CAPABILITY command",
-                          done->line, "capabilities");
+                          done->line, Phase::kCapabilities);
     }
     if (!fresh_) {
       return SessionError(ErrorKind::kProtocol, "The server sent no capability list", done->line,
-                          "capabilities");
+                          Phase::kCapabilities);
     }
     return OkStatus();
   }
@@ -66,11 +66,11 @@ class ImapSession : public MailSession {
   bool PreAuthenticated() const override { return preauth_; }
 
   Status StartTls(Deadline deadline) override {
-    Result<ImapResponse> done = Command("STARTTLS", deadline, "starttls");
+    Result<ImapResponse> done = Command("STARTTLS", deadline, Phase::kStartTls);
     if (!done.ok()) return done.error();
     if (done->status != "OK") {
       return SessionError(ErrorKind::kStartTlsMissing, "The server refused STARTTLS", done->line,
-                          "starttls");
+                          Phase::kStartTls);
     }
     return OkStatus();
   }
@@ -85,10 +85,10 @@ class ImapSession : public MailSession {
     auto read_step = [&](Deadline d) -> Result<SaslStep> {
       for (size_t i = 0; i < kMaxReplyLines; ++i) {
         // Challenges are SASL payloads: the transcript shows "+ ***".
-        Result<std::string> text = ReadImapResponseText(io_, d, "auth", "+");
+        Result<std::string> text = ReadImapResponseText(io_, d, Phase::kAuth, "+");
         if (!text.ok()) return text.error();
         Result<ImapResponse> parsed = ParseImapResponse(text.value());
-        if (!parsed.ok()) return WithPhase(parsed.error(), "auth");
+        if (!parsed.ok()) return WithPhase(parsed.error(), Phase::kAuth);
         ImapResponse& r = parsed.value();
         if (r.kind == ImapResponse::Kind::kContinuation) {
           return SaslStep{SaslStep::Kind::kChallenge, r.text, r.line};
@@ -96,7 +96,7 @@ class ImapSession : public MailSession {
         if (r.kind == ImapResponse::Kind::kUntagged) {
           if (r.status == "BYE") {
             return SessionError(ErrorKind::kProtocol, "The server closed the session", r.line,
-                                "auth");
+                                Phase::kAuth);
           }
           continue;
         }
@@ -108,7 +108,8 @@ class ImapSession : public MailSession {
         if (r.status == "BAD") failure.failure = ErrorKind::kAuthMechanism;
         return failure;
       }
-      return SessionError(ErrorKind::kProtocol, "The server sent too many responses", {}, "auth");
+      return SessionError(ErrorKind::kProtocol, "The server sent too many responses", {},
+                          Phase::kAuth);
     };
     return RunSaslExchange(io_, sasl, tag + " AUTHENTICATE", HasWord(capabilities_, "SASL-IR"),
                            read_step, deadline);
@@ -142,20 +143,21 @@ class ImapSession : public MailSession {
       line = password;
       shown = "***";
     }
-    if (Status s = io_.WriteLine(line, deadline, "auth", shown); !s.ok()) return s.error();
-    Result<ImapResponse> done = AwaitTagged(tag, deadline, "auth");
+    if (Status s = io_.WriteLine(line, deadline, Phase::kAuth, shown); !s.ok()) return s.error();
+    Result<ImapResponse> done = AwaitTagged(tag, deadline, Phase::kAuth);
     if (!done.ok()) return done.error();
     if (done->status == "OK") return done->line;
-    return SessionError(ErrorKind::kAuth, "The server rejected the login", done->line, "auth");
+    return SessionError(ErrorKind::kAuth, "The server rejected the login", done->line,
+                        Phase::kAuth);
   }
 
-  void Logout(Deadline deadline) override { (void)Command("LOGOUT", deadline, "logout"); }
+  void Logout(Deadline deadline) override { (void)Command("LOGOUT", deadline, Phase::kLogout); }
 
  private:
   std::string NextTag() { return "a" + std::to_string(++tag_counter_); }
 
-  static Error WithPhase(Error e, std::string phase) {
-    e.phase = std::move(phase);
+  static Error WithPhase(Error e, Phase phase) {
+    e.phase = phase;
     return e;
   }
 
@@ -173,8 +175,7 @@ class ImapSession : public MailSession {
     fresh_ = true;
   }
 
-  Result<ImapResponse> Command(const std::string& command, Deadline deadline,
-                               std::string_view phase) {
+  Result<ImapResponse> Command(const std::string& command, Deadline deadline, Phase phase) {
     const std::string tag = NextTag();
     if (Status s = io_.WriteLine(tag + " " + command, deadline, phase); !s.ok()) {
       return s.error();
@@ -184,36 +185,35 @@ class ImapSession : public MailSession {
 
   // Reads responses until the tagged one, taking capabilities from untagged
   // CAPABILITY responses and response codes on the way.
-  Result<ImapResponse> AwaitTagged(const std::string& tag, Deadline deadline,
-                                   std::string_view phase) {
+  Result<ImapResponse> AwaitTagged(const std::string& tag, Deadline deadline, Phase phase) {
     for (size_t i = 0; i < kMaxReplyLines; ++i) {
       Result<std::string> text = ReadImapResponseText(io_, deadline, phase);
       if (!text.ok()) return text.error();
       Result<ImapResponse> parsed = ParseImapResponse(text.value());
-      if (!parsed.ok()) return WithPhase(parsed.error(), std::string(phase));
+      if (!parsed.ok()) return WithPhase(parsed.error(), phase);
       ImapResponse& r = parsed.value();
       SetCapabilities(r.Capabilities());
       if (r.kind == ImapResponse::Kind::kTagged && r.tag == tag) return std::move(r);
-      if (r.kind == ImapResponse::Kind::kUntagged && r.status == "BYE" && phase != "logout") {
-        return SessionError(ErrorKind::kProtocol, "The server closed the session", r.line,
-                            std::string(phase));
+      if (r.kind == ImapResponse::Kind::kUntagged && r.status == "BYE" && phase != Phase::kLogout) {
+        return SessionError(ErrorKind::kProtocol, "The server closed the session", r.line, phase);
       }
     }
     return SessionError(
         ErrorKind::kProtocol,
         "The server sent more than " + std::to_string(kMaxReplyLines) + " responses to one command",
-        {}, std::string(phase));
+        {}, phase);
   }
 
   Status SendAndAwaitContinuation(const std::string& line, const std::string& shown,
                                   Deadline deadline) {
-    if (Status s = io_.WriteLine(line, deadline, "auth", shown); !s.ok()) return s;
-    Result<std::string> text = ReadImapResponseText(io_, deadline, "auth");
+    if (Status s = io_.WriteLine(line, deadline, Phase::kAuth, shown); !s.ok()) return s;
+    Result<std::string> text = ReadImapResponseText(io_, deadline, Phase::kAuth);
     if (!text.ok()) return text.error();
     Result<ImapResponse> parsed = ParseImapResponse(text.value());
-    if (!parsed.ok()) return WithPhase(parsed.error(), "auth");
+    if (!parsed.ok()) return WithPhase(parsed.error(), Phase::kAuth);
     if (parsed->kind != ImapResponse::Kind::kContinuation) {
-      return SessionError(ErrorKind::kAuth, "The server rejected the login", parsed->line, "auth");
+      return SessionError(ErrorKind::kAuth, "The server rejected the login", parsed->line,
+                          Phase::kAuth);
     }
     return OkStatus();
   }

@@ -10,14 +10,13 @@ constexpr int kMaxSaslSteps = 8;
 
 }  // namespace
 
-Error SessionError(ErrorKind kind, std::string message, std::string server_reply,
-                   std::string phase) {
-  return Error::Make(kind, std::move(message), std::move(server_reply), std::move(phase));
+Error SessionError(ErrorKind kind, std::string message, std::string server_reply, Phase phase) {
+  return Error::Make(kind, std::move(message), std::move(server_reply), phase);
 }
 
 Result<std::string> MailSession::PasswordLogin(const std::string&, const std::string&, Deadline) {
   return SessionError(ErrorKind::kAuthMechanism, "This protocol has no password login command", {},
-                      "auth");
+                      Phase::kAuth);
 }
 
 std::unique_ptr<MailSession> MakeSession(Protocol protocol, LineIo& io, std::string ehlo_name) {
@@ -45,7 +44,7 @@ Result<std::string> RunSaslExchange(LineIo& io, SaslClient& sasl, const std::str
     shown += " ***";
     pending.reset();
   }
-  if (Status s = io.WriteLine(line, deadline, "auth", shown); !s.ok()) return s.error();
+  if (Status s = io.WriteLine(line, deadline, Phase::kAuth, shown); !s.ok()) return s.error();
 
   for (int step = 0; step < kMaxSaslSteps; ++step) {
     Result<SaslStep> reply = read_step(deadline);
@@ -63,7 +62,7 @@ Result<std::string> RunSaslExchange(LineIo& io, SaslClient& sasl, const std::str
     if (got.kind == SaslStep::Kind::kFailure) {
       std::string words = got.reply;
       if (!sasl.server_error().empty()) words += " (" + sasl.server_error() + ")";
-      return SessionError(got.failure, "The server rejected the login", words, "auth");
+      return SessionError(got.failure, "The server rejected the login", words, Phase::kAuth);
     }
     // A challenge.
     std::string answer;
@@ -75,7 +74,7 @@ Result<std::string> RunSaslExchange(LineIo& io, SaslClient& sasl, const std::str
     } else if (std::optional<std::string> challenge = Base64Decode(got.payload); !challenge) {
       problem = SessionError(ErrorKind::kProtocol,
                              "The server sent a SASL challenge that is not valid base64", got.reply,
-                             "auth");
+                             Phase::kAuth);
     } else if (Result<std::string> r = sasl.Respond(*challenge); !r.ok()) {
       problem = r.error();
     } else {
@@ -83,15 +82,15 @@ Result<std::string> RunSaslExchange(LineIo& io, SaslClient& sasl, const std::str
     }
     if (problem) {
       // Cancel the exchange and read the server's verdict, then report ours.
-      if (io.WriteLine("*", deadline, "auth").ok()) (void)read_step(deadline);
+      if (io.WriteLine("*", deadline, Phase::kAuth).ok()) (void)read_step(deadline);
       if (problem->server_reply.empty()) problem->server_reply = got.reply;
       return *problem;
     }
-    if (Status s = io.WriteLine(Base64Encode(answer), deadline, "auth", kRedacted); !s.ok()) {
+    if (Status s = io.WriteLine(Base64Encode(answer), deadline, Phase::kAuth, kRedacted); !s.ok()) {
       return s.error();
     }
   }
-  return SessionError(ErrorKind::kProtocol, "The login exchange did not end", {}, "auth");
+  return SessionError(ErrorKind::kProtocol, "The login exchange did not end", {}, Phase::kAuth);
 }
 
 }  // namespace mailscout

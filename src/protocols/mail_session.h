@@ -5,8 +5,8 @@
 //
 // Errors are values with the server's own words in Error::server_reply;
 // Error::message is a plain default that the tester rewrites for a helpdesk:
-//   kTimeout          no reply in time (phase "greeting", "capabilities",
-//                     "starttls", "auth", "logout")
+//   kTimeout          no reply in time (Phase::kGreeting, kCapabilities,
+//                     kStartTls, kAuth, kLogout)
 //   kProtocol         not a valid reply, the connection closed, the server
 //                     refused service in its greeting, too many lines
 //   kStartTlsMissing  STARTTLS/STLS refused by the server
@@ -112,8 +112,7 @@ Result<std::string> RunSaslExchange(LineIo& io, SaslClient& sasl, const std::str
                                     Deadline deadline);
 
 // A default message for an error kind; the tester words the final one.
-Error SessionError(ErrorKind kind, std::string message, std::string server_reply,
-                   std::string phase);
+Error SessionError(ErrorKind kind, std::string message, std::string server_reply, Phase phase);
 
 }  // namespace mailscout
 

@@ -29,8 +29,8 @@ Result<Pop3Reply> ParsePop3Reply(std::string_view line) {
   return reply;
 }
 
-Result<std::vector<std::string>> ReadPop3MultiLine(LineIo& io, Deadline deadline,
-                                                   std::string_view phase, size_t max_lines) {
+Result<std::vector<std::string>> ReadPop3MultiLine(LineIo& io, Deadline deadline, Phase phase,
+                                                   size_t max_lines) {
   std::vector<std::string> lines;
   for (;;) {
     Result<std::string> line = io.ReadLine(deadline, phase);
@@ -41,7 +41,7 @@ Result<std::vector<std::string>> ReadPop3MultiLine(LineIo& io, Deadline deadline
       return Error::Make(ErrorKind::kProtocol,
                          "The server sent more than " + std::to_string(max_lines) +
                              " lines in one reply without ending it",
-                         {}, std::string(phase));
+                         {}, phase);
     }
     if (!text.empty() && text[0] == '.') text.erase(0, 1);
     lines.push_back(std::move(text));

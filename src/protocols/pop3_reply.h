@@ -29,8 +29,7 @@ Result<Pop3Reply> ParsePop3Reply(std::string_view line);
 
 // Reads the lines of a multi-line body up to the terminating ".".
 // kProtocol after max_lines lines without the end.
-Result<std::vector<std::string>> ReadPop3MultiLine(LineIo& io, Deadline deadline,
-                                                   std::string_view phase,
+Result<std::vector<std::string>> ReadPop3MultiLine(LineIo& io, Deadline deadline, Phase phase,
                                                    size_t max_lines = kMaxReplyLines);
 
 }  // namespace mailscout

@@ -23,24 +23,24 @@ class Pop3Session : public MailSession {
   Protocol protocol() const override { return Protocol::kPop3; }
 
   Result<std::string> ReadGreeting(Deadline deadline) override {
-    Result<Pop3Reply> reply = Read(deadline, "greeting");
+    Result<Pop3Reply> reply = Read(deadline, Phase::kGreeting);
     if (!reply.ok()) return reply.error();
     if (reply->kind != Pop3Reply::Kind::kOk) {
       return SessionError(ErrorKind::kProtocol, "The server refused the connection", reply->line,
-                          "greeting");
+                          Phase::kGreeting);
     }
     return reply->line;
   }
 
   Status LoadCapabilities(Deadline deadline) override {
-    if (Status s = io_.WriteLine("CAPA", deadline, "capabilities"); !s.ok()) return s;
-    Result<Pop3Reply> reply = Read(deadline, "capabilities");
+    if (Status s = io_.WriteLine("CAPA", deadline, Phase::kCapabilities); !s.ok()) return s;
+    Result<Pop3Reply> reply = Read(deadline, Phase::kCapabilities);
     if (!reply.ok()) return reply.error();
     capabilities_.clear();
     mechanisms_.clear();
     have_capa_ = false;
     if (reply->kind != Pop3Reply::Kind::kOk) return OkStatus();  // an old server without CAPA
-    Result<std::vector<std::string>> lines = ReadPop3MultiLine(io_, deadline, "capabilities");
+    Result<std::vector<std::string>> lines = ReadPop3MultiLine(io_, deadline, Phase::kCapabilities);
     if (!lines.ok()) return lines.error();
     have_capa_ = true;
     capabilities_ = std::move(lines.value());
@@ -55,19 +55,19 @@ class Pop3Session : public MailSession {
   bool OffersStartTls() const override { return Has("STLS"); }
 
   Status StartTls(Deadline deadline) override {
-    if (Status s = io_.WriteLine("STLS", deadline, "starttls"); !s.ok()) return s;
-    Result<Pop3Reply> reply = Read(deadline, "starttls");
+    if (Status s = io_.WriteLine("STLS", deadline, Phase::kStartTls); !s.ok()) return s;
+    Result<Pop3Reply> reply = Read(deadline, Phase::kStartTls);
     if (!reply.ok()) return reply.error();
     if (reply->kind != Pop3Reply::Kind::kOk) {
       return SessionError(ErrorKind::kStartTlsMissing, "The server refused STLS", reply->line,
-                          "starttls");
+                          Phase::kStartTls);
     }
     return OkStatus();
   }
 
   Result<std::string> Authenticate(SaslClient& sasl, Deadline deadline) override {
     auto read_step = [&](Deadline d) -> Result<SaslStep> {
-      Result<Pop3Reply> reply = Read(d, "auth", "+");
+      Result<Pop3Reply> reply = Read(d, Phase::kAuth, "+");
       if (!reply.ok()) return reply.error();
       switch (reply->kind) {
         case Pop3Reply::Kind::kContinuation:
@@ -95,28 +95,30 @@ class Pop3Session : public MailSession {
     if (user.find_first_of("\r\n") != std::string::npos ||
         password.find_first_of("\r\n") != std::string::npos) {
       return SessionError(ErrorKind::kAuthMechanism,
-                          "USER/PASS cannot carry a name or password with line breaks", {}, "auth");
+                          "USER/PASS cannot carry a name or password with line breaks", {},
+                          Phase::kAuth);
     }
-    if (Status s = io_.WriteLine("USER " + user, deadline, "auth"); !s.ok()) return s.error();
-    Result<Pop3Reply> reply = Read(deadline, "auth");
+    if (Status s = io_.WriteLine("USER " + user, deadline, Phase::kAuth); !s.ok()) return s.error();
+    Result<Pop3Reply> reply = Read(deadline, Phase::kAuth);
     if (!reply.ok()) return reply.error();
     if (reply->kind != Pop3Reply::Kind::kOk) {
       return SessionError(ErrorKind::kAuth, "The server rejected the user name", reply->line,
-                          "auth");
+                          Phase::kAuth);
     }
-    if (Status s = io_.WriteLine("PASS " + password, deadline, "auth", "PASS ***"); !s.ok()) {
+    if (Status s = io_.WriteLine("PASS " + password, deadline, Phase::kAuth, "PASS ***"); !s.ok()) {
       return s.error();
     }
-    reply = Read(deadline, "auth");
+    reply = Read(deadline, Phase::kAuth);
     if (!reply.ok()) return reply.error();
     if (reply->kind != Pop3Reply::Kind::kOk) {
-      return SessionError(ErrorKind::kAuth, "The server rejected the login", reply->line, "auth");
+      return SessionError(ErrorKind::kAuth, "The server rejected the login", reply->line,
+                          Phase::kAuth);
     }
     return reply->line;
   }
 
   void Logout(Deadline deadline) override {
-    if (io_.WriteLine("QUIT", deadline, "logout").ok()) (void)Read(deadline, "logout");
+    if (io_.WriteLine("QUIT", deadline, Phase::kLogout).ok()) (void)Read(deadline, Phase::kLogout);
   }
 
  private:
@@ -126,13 +128,13 @@ class Pop3Session : public MailSession {
     });
   }
 
-  Result<Pop3Reply> Read(Deadline deadline, std::string_view phase, std::string_view redact = {}) {
+  Result<Pop3Reply> Read(Deadline deadline, Phase phase, std::string_view redact = {}) {
     Result<std::string> line = io_.ReadLine(deadline, phase, redact);
     if (!line.ok()) return line.error();
     Result<Pop3Reply> reply = ParsePop3Reply(line.value());
     if (!reply.ok()) {
       Error e = reply.error();
-      e.phase = std::string(phase);
+      e.phase = phase;
       return e;
     }
     return reply;

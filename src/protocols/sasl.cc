@@ -13,7 +13,7 @@ namespace mailscout {
 namespace {
 
 Error SaslError(std::string message) {
-  return Error::Make(ErrorKind::kProtocol, std::move(message), {}, "auth");
+  return Error::Make(ErrorKind::kProtocol, std::move(message), {}, Phase::kAuth);
 }
 
 void Wipe(std::string& s) {

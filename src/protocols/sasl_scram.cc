@@ -14,7 +14,7 @@ namespace mailscout {
 namespace {
 
 Error ScramError(std::string message) {
-  return Error::Make(ErrorKind::kProtocol, std::move(message), {}, "auth");
+  return Error::Make(ErrorKind::kProtocol, std::move(message), {}, Phase::kAuth);
 }
 
 using Bytes = std::string;

@@ -65,7 +65,7 @@ Status SmtpReplyParser::Add(std::string_view line) {
   return OkStatus();
 }
 
-Result<SmtpReply> ReadSmtpReply(LineIo& io, Deadline deadline, std::string_view phase,
+Result<SmtpReply> ReadSmtpReply(LineIo& io, Deadline deadline, Phase phase,
                                 std::string_view redact_prefix, size_t max_lines) {
   SmtpReplyParser parser(max_lines);
   while (!parser.complete()) {
@@ -73,7 +73,7 @@ Result<SmtpReply> ReadSmtpReply(LineIo& io, Deadline deadline, std::string_view 
     if (!line.ok()) return line.error();
     if (Status s = parser.Add(line.value()); !s.ok()) {
       Error e = s.error();
-      e.phase = std::string(phase);
+      e.phase = phase;
       return e;
     }
   }

@@ -40,7 +40,7 @@ class SmtpReplyParser {
 };
 
 // Reads one complete reply.
-Result<SmtpReply> ReadSmtpReply(LineIo& io, Deadline deadline, std::string_view phase,
+Result<SmtpReply> ReadSmtpReply(LineIo& io, Deadline deadline, Phase phase,
                                 std::string_view redact_prefix = {},
                                 size_t max_lines = kMaxReplyLines);
 

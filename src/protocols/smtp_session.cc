@@ -17,11 +17,11 @@ class SmtpSession : public MailSession {
   Protocol protocol() const override { return Protocol::kSmtp; }
 
   Result<std::string> ReadGreeting(Deadline deadline) override {
-    Result<SmtpReply> reply = ReadSmtpReply(io_, deadline, "greeting");
+    Result<SmtpReply> reply = ReadSmtpReply(io_, deadline, Phase::kGreeting);
     if (!reply.ok()) return reply.error();
     if (reply->code != 220) {
       return SessionError(ErrorKind::kProtocol, "The server refused the connection", reply->Raw(),
-                          "greeting");
+                          Phase::kGreeting);
     }
     return std::to_string(reply->code) + " " + reply->lines.front();
   }
@@ -29,10 +29,10 @@ class SmtpSession : public MailSession {
   Status LoadCapabilities(Deadline deadline) override {
     capabilities_.clear();
     mechanisms_.clear();
-    if (Status s = io_.WriteLine("EHLO " + ehlo_name_, deadline, "capabilities"); !s.ok()) {
+    if (Status s = io_.WriteLine("EHLO " + ehlo_name_, deadline, Phase::kCapabilities); !s.ok()) {
       return s;
     }
-    Result<SmtpReply> reply = ReadSmtpReply(io_, deadline, "capabilities");
+    Result<SmtpReply> reply = ReadSmtpReply(io_, deadline, Phase::kCapabilities);
     if (!reply.ok()) return reply.error();
     if (reply->code == 250) {
       capabilities_ = EhloKeywords(reply.value());
@@ -40,14 +40,14 @@ class SmtpSession : public MailSession {
       return OkStatus();
     }
     // An old server: HELO gives no extensions (and so no AUTH, no STARTTLS).
-    if (Status s = io_.WriteLine("HELO " + ehlo_name_, deadline, "capabilities"); !s.ok()) {
+    if (Status s = io_.WriteLine("HELO " + ehlo_name_, deadline, Phase::kCapabilities); !s.ok()) {
       return s;
     }
-    reply = ReadSmtpReply(io_, deadline, "capabilities");
+    reply = ReadSmtpReply(io_, deadline, Phase::kCapabilities);
     if (!reply.ok()) return reply.error();
     if (reply->code != 250) {
       return SessionError(ErrorKind::kProtocol, "The server refused both EHLO and HELO",
-                          reply->Raw(), "capabilities");
+                          reply->Raw(), Phase::kCapabilities);
     }
     return OkStatus();
   }
@@ -55,19 +55,19 @@ class SmtpSession : public MailSession {
   bool OffersStartTls() const override { return HasEhloKeyword(capabilities_, "STARTTLS"); }
 
   Status StartTls(Deadline deadline) override {
-    if (Status s = io_.WriteLine("STARTTLS", deadline, "starttls"); !s.ok()) return s;
-    Result<SmtpReply> reply = ReadSmtpReply(io_, deadline, "starttls");
+    if (Status s = io_.WriteLine("STARTTLS", deadline, Phase::kStartTls); !s.ok()) return s;
+    Result<SmtpReply> reply = ReadSmtpReply(io_, deadline, Phase::kStartTls);
     if (!reply.ok()) return reply.error();
     if (reply->code != 220) {
       return SessionError(ErrorKind::kStartTlsMissing, "The server refused STARTTLS", reply->Raw(),
-                          "starttls");
+                          Phase::kStartTls);
     }
     return OkStatus();
   }
 
   Result<std::string> Authenticate(SaslClient& sasl, Deadline deadline) override {
     auto read_step = [&](Deadline d) -> Result<SaslStep> {
-      Result<SmtpReply> reply = ReadSmtpReply(io_, d, "auth", "334");
+      Result<SmtpReply> reply = ReadSmtpReply(io_, d, Phase::kAuth, "334");
       if (!reply.ok()) return reply.error();
       const SmtpReply& r = reply.value();
       if (r.code == 334) {
@@ -88,8 +88,8 @@ class SmtpSession : public MailSession {
   }
 
   void Logout(Deadline deadline) override {
-    if (io_.WriteLine("QUIT", deadline, "logout").ok()) {
-      (void)ReadSmtpReply(io_, deadline, "logout");
+    if (io_.WriteLine("QUIT", deadline, Phase::kLogout).ok()) {
+      (void)ReadSmtpReply(io_, deadline, Phase::kLogout);
     }
   }
 

@@ -307,7 +307,7 @@ SetupReport SetupRunner::Run(const EmailAddress& address, Deadline deadline) {
       }
       bool cancelled = t.cancel->load() && result.error &&
                        result.error->kind == ErrorKind::kTimeout &&
-                       result.error->phase == "cancelled";
+                       result.error->phase == Phase::kCancelled;
       if (!cancelled) s.results.emplace_back(index, result);
       t.phase = Target::Phase::kDone;
       if (result.login_ok) {
@@ -355,14 +355,14 @@ SetupReport SetupRunner::Run(const EmailAddress& address, Deadline deadline) {
       stub.port = t.port;
       stub.security = t.security;
       stub.error =
-          !t.skipped.empty() ? Error::Make(ErrorKind::kAuth, t.skipped, "", "skipped")
+          !t.skipped.empty() ? Error::Make(ErrorKind::kAuth, t.skipped, "", Phase::kSkipped)
           : out_of_time
               ? Error::Make(ErrorKind::kTimeout, "Not finished within the time limit (--timeout)",
-                            "", "overall")
+                            "", Phase::kOverall)
               : Error::Make(ErrorKind::kTimeout,
                             "Not needed: stopped early because a better setting was "
                             "already verified",
-                            "", "cancelled");
+                            "", Phase::kCancelled);
       results.emplace_back(i, std::move(stub));
     }
     std::stable_sort(results.begin(), results.end(),

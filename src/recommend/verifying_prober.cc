@@ -31,7 +31,7 @@ ProbeOutcome VerifyingProber::Probe(const ServerCandidate& candidate, Deadline d
   request.password.reset();
 
   const bool reached_login = result.ok || result.login_attempted;
-  const bool cancelled = result.error && result.error->phase == "cancelled";
+  const bool cancelled = result.error && result.error->phase == Phase::kCancelled;
   if (reached_login && !cancelled) {
     std::lock_guard<std::mutex> lock(mu_);
     cache_[{request.protocol, request.host, request.port, request.security, request.username}] =

@@ -35,7 +35,8 @@ Object::Ptr ToJson(const Error& error) {
   o->set("kind", std::string(ToString(error.kind)));
   o->set("message", error.message);
   o->set("server_reply", StringOrNull(error.server_reply));
-  o->set("phase", StringOrNull(error.phase));
+  o->set("phase", StringOrNull(std::string(ToString(error.phase))));
+  if (error.dns) o->set("dns", std::string(ToString(*error.dns)));
   return o;
 }
 
@@ -80,7 +81,7 @@ Object::Ptr ToJson(const CheckResult& check) {
   o->set("auth_used", StringOrNull(check.auth_used));
   o->set("auth_reply", check.auth_reply);
   Object::Ptr timings = NewObject();
-  for (const PhaseTiming& t : check.timings) timings->set(t.phase, t.ms);
+  for (const PhaseTiming& t : check.timings) timings->set(std::string(ToString(t.phase)), t.ms);
   o->set("timings", timings);
   o->set("ms", check.ms);
   o->set("warnings", Strings(check.warnings));
@@ -97,7 +98,8 @@ std::optional<Error> ErrorFromJson(const Object::Ptr& o) {
   e.kind = *kind;
   e.message = GetString(o, "message").value_or("");
   e.server_reply = GetString(o, "server_reply").value_or("");
-  e.phase = GetString(o, "phase").value_or("");
+  e.phase = ParsePhase(GetString(o, "phase").value_or("")).value_or(Phase::kNone);
+  if (std::optional<std::string> dns = GetString(o, "dns")) e.dns = ParseDnsOutcome(*dns);
   return e;
 }
 
@@ -164,7 +166,9 @@ Result<CheckResult> CheckFromJson(const Object::Ptr& o) {
     Object::Ptr timings = GetObject(o, "timings");
     if (!timings.isNull()) {
       for (const std::string& name : timings->getNames()) {
-        if (std::optional<int64_t> ms = GetInt(timings, name)) check.timings.push_back({name, *ms});
+        std::optional<Phase> phase = ParsePhase(name);
+        std::optional<int64_t> ms = GetInt(timings, name);
+        if (phase && *phase != Phase::kNone && ms) check.timings.push_back({*phase, *ms});
       }
     }
     check.ms = GetInt(o, "ms").value_or(0);

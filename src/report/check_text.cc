@@ -49,7 +49,7 @@ std::string Timings(const CheckResult& c) {
   std::string out;
   for (const PhaseTiming& t : c.timings) {
     if (!out.empty()) out += ", ";
-    out += t.phase + " " + std::to_string(t.ms) + " ms";
+    out += std::string(ToString(t.phase)) + " " + std::to_string(t.ms) + " ms";
   }
   if (out.empty()) return out;
   return out + " (total " + std::to_string(c.ms) + " ms)";

@@ -32,7 +32,7 @@ std::string ServerWords(Protocol p, const std::string& host, uint16_t port, Secu
 }
 
 bool Cancelled(const CheckResult& c) {
-  return c.error && c.error->kind == ErrorKind::kTimeout && c.error->phase == "cancelled";
+  return c.error && c.error->kind == ErrorKind::kTimeout && c.error->phase == Phase::kCancelled;
 }
 
 std::string VerifiedMark(const Setting& s, const SetupReport& report) {
@@ -109,7 +109,7 @@ void Problems(std::ostringstream& out, const SetupReport& report) {
       ++stopped;
       continue;
     }
-    if (e.phase == "skipped") {
+    if (e.phase == Phase::kSkipped) {
       ++skipped;
       continue;
     }
@@ -119,9 +119,9 @@ void Problems(std::ostringstream& out, const SetupReport& report) {
       continue;
     }
     std::string line = ServerWords(c.protocol, c.host, c.port, c.security) + ": " + e.message;
-    if (e.kind == ErrorKind::kTimeout && !e.phase.empty() &&
-        line.find(e.phase) == std::string::npos) {
-      line += " (timed out in the " + e.phase + " step)";
+    const std::string phase(ToString(e.phase));
+    if (e.kind == ErrorKind::kTimeout && !phase.empty() && line.find(phase) == std::string::npos) {
+      line += " (timed out in the " + phase + " step)";
     }
     if (!seen.insert(line).second) continue;
     list << "  - " << line << "\n";
@@ -213,15 +213,19 @@ std::string AuthenticationWords(const std::string& auth) {
 std::string AdviceFor(const Error& e) {
   switch (e.kind) {
     case ErrorKind::kDns:
+      if (e.dns == DnsOutcome::kResolverFailure) {
+        return "The DNS server failed to answer for this name; try again, or another DNS "
+               "server with --dns-server.";
+      }
       return "This server name does not exist; it cannot be the right one.";
     case ErrorKind::kRefused:
       return "Nothing answers on this port: the service is not offered here.";
     case ErrorKind::kTimeout:
-      if (e.phase == "connect") {
+      if (e.phase == Phase::kConnect) {
         return "The port seems blocked by a firewall (no answer at all); another port or "
                "network may work.";
       }
-      if (e.phase == "greeting") {
+      if (e.phase == Phase::kGreeting) {
         return "The server accepted the connection but never said hello; it is not a "
                "working mail service.";
       }
@@ -246,6 +250,9 @@ std::string AdviceFor(const Error& e) {
     case ErrorKind::kProtocol:
       return "The server answered something a mail server should not; it is probably not the "
              "right server.";
+    case ErrorKind::kUsage:     // never in a check
+    case ErrorKind::kNotTried:  // nothing went wrong: it never ran
+      return "";
   }
   return "";
 }

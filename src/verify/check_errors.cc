@@ -22,19 +22,19 @@ std::string Says(const CheckContext& c, const std::string& reply) {
 
 std::string TimeoutMessage(const Error& e, const CheckContext& c) {
   const std::string within = Seconds(c.phase_budget_ms);
-  const std::string& p = e.phase;
-  if (p == phase::kCancelled) return "The check was cancelled before it finished";
-  if (p == phase::kResolve || p == "dns") {
+  const Phase p = e.phase;
+  if (p == Phase::kCancelled) return "The check was cancelled before it finished";
+  if (p == Phase::kResolve) {
     return "The DNS lookup of " + c.host + " did not answer within " + within;
   }
-  if (p == phase::kConnect) {
+  if (p == Phase::kConnect) {
     return "No answer from " + Where(c) + " within " + within +
            " (the connection attempt timed out: a firewall probably drops it)";
   }
-  if (p == phase::kTls) {
+  if (p == Phase::kTls) {
     return "The TLS handshake with " + Where(c) + " did not finish within " + within;
   }
-  if (p == phase::kGreeting) {
+  if (p == Phase::kGreeting) {
     std::string hint;
     if (c.security != Security::kTls && IsTlsPort(c.protocol, c.port)) {
       hint = "; this port usually expects implicit TLS: try --security tls";
@@ -44,11 +44,11 @@ std::string TimeoutMessage(const Error& e, const CheckContext& c) {
     }
     return Where(c) + " accepted the connection but sent no greeting within " + within + hint;
   }
-  if (p == phase::kOverall) {
+  if (p == Phase::kOverall) {
     return "The check of " + Where(c) + " did not finish within the overall time limit";
   }
-  return "The server " + Where(c) + " stopped answering during " + p + " (no reply within " +
-         within + ")";
+  return "The server " + Where(c) + " stopped answering during " + std::string(ToString(p)) +
+         " (no reply within " + within + ")";
 }
 
 }  // namespace
@@ -98,7 +98,7 @@ Error Explain(Error e, const CheckContext& c) {
       if (!e.server_reply.empty() && e.message.find(e.server_reply) == std::string::npos) {
         e.message += Says(c, e.server_reply);
       }
-      if (e.phase == phase::kGreeting && c.security == Security::kPlain &&
+      if (e.phase == Phase::kGreeting && c.security == Security::kPlain &&
           IsTlsPort(c.protocol, c.port)) {
         e.message += "; this port usually expects implicit TLS: try --security tls";
       }

@@ -34,20 +34,6 @@ std::string ServerWords(Protocol protocol, const std::string& reply);
 // The final, helpdesk-worded error.
 Error Explain(Error error, const CheckContext& context);
 
-// Phase names used in timings and Error::phase.
-namespace phase {
-inline constexpr const char* kResolve = "resolve";
-inline constexpr const char* kConnect = "connect";
-inline constexpr const char* kTls = "tls";
-inline constexpr const char* kGreeting = "greeting";
-inline constexpr const char* kCapabilities = "capabilities";
-inline constexpr const char* kStartTls = "starttls";
-inline constexpr const char* kAuth = "auth";
-inline constexpr const char* kLogout = "logout";
-inline constexpr const char* kOverall = "overall";
-inline constexpr const char* kCancelled = "cancelled";
-}  // namespace phase
-
 }  // namespace mailscout
 
 #endif  // MAILSCOUT_VERIFY_CHECK_ERRORS_H_

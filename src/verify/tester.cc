@@ -88,7 +88,7 @@ class Run {
     if (channel_ && session_ && greeted_ && sane) {
       const auto t = Clock::now();
       session_->Logout(overall_.Cap(std::min(req_.timeouts.command, Millis(1000))));
-      Time(phase::kLogout, t);
+      Time(Phase::kLogout, t);
     }
     if (channel_) channel_->Close();
     result_.ms = MsSince(start_);
@@ -115,14 +115,14 @@ class Run {
 
   bool Cancelled() const { return req_.cancelled && req_.cancelled->load(); }
 
-  Deadline PhaseDeadline(Millis budget, const char* name) {
+  Deadline PhaseDeadline(Millis budget, Phase name) {
     // The budget the phase really gets, for "within N s" in messages.
     context_.phase_budget_ms = std::min(budget, overall_.remaining()).count();
     last_phase_ = name;
     return overall_.Cap(budget);
   }
 
-  void Time(const char* name, Clock::time_point since) {
+  void Time(Phase name, Clock::time_point since) {
     const int64_t ms = MsSince(since);
     for (PhaseTiming& t : result_.timings) {
       if (t.phase == name) {
@@ -134,20 +134,19 @@ class Run {
   }
 
   void Fail(Error e) {
-    if (e.kind == ErrorKind::kTimeout && e.phase.empty()) e.phase = last_phase_;
-    if (e.phase == "dns") e.phase = phase::kResolve;
+    if (e.kind == ErrorKind::kTimeout && e.phase == Phase::kNone) e.phase = last_phase_;
     result_.ok = false;
     result_.error = Explain(std::move(e), context_);
   }
 
   std::optional<Error> CheckCancel() const {
     if (!Cancelled()) return std::nullopt;
-    return Error::Make(ErrorKind::kTimeout, "cancelled", {}, phase::kCancelled);
+    return Error::Make(ErrorKind::kTimeout, "cancelled", {}, Phase::kCancelled);
   }
 
   std::optional<Error> Steps();
   std::optional<Error> Connect();
-  std::optional<Error> Handshake(const char* timing_name);
+  std::optional<Error> Handshake(Phase timing_name);
   std::optional<Error> StartTls();
   std::optional<Error> Login();
   std::optional<Error> NoMechanism() const;
@@ -160,7 +159,7 @@ class Run {
   Deadline overall_;
   CheckResult result_;
   CheckContext context_;
-  const char* last_phase_ = phase::kResolve;
+  Phase last_phase_ = Phase::kResolve;
   Poco::Net::StreamSocket socket_;
   std::unique_ptr<LineChannel> channel_;
   std::unique_ptr<MailSession> session_;
@@ -170,20 +169,20 @@ class Run {
 std::optional<Error> Run::Connect() {
   auto t = Clock::now();
   Result<std::vector<std::string>> addresses =
-      resolver_.ResolveHost(req_.host, PhaseDeadline(req_.timeouts.resolve, phase::kResolve));
-  Time(phase::kResolve, t);
+      resolver_.ResolveHost(req_.host, PhaseDeadline(req_.timeouts.resolve, Phase::kResolve));
+  Time(Phase::kResolve, t);
   if (!addresses.ok()) {
     Error e = addresses.error();
     if (e.kind == ErrorKind::kDns && e.message.find(req_.host) == std::string::npos) {
       e.message = "The name " + req_.host + " does not resolve (" + e.message + ")";
     }
-    e.phase = phase::kResolve;
+    e.phase = Phase::kResolve;
     return e;
   }
   if (auto e = CheckCancel()) return e;
 
   t = Clock::now();
-  const Deadline connect_deadline = PhaseDeadline(req_.timeouts.connect, phase::kConnect);
+  const Deadline connect_deadline = PhaseDeadline(req_.timeouts.connect, Phase::kConnect);
   std::optional<Error> last;
   LiteralResolver literal;
   for (const std::string& ip : addresses.value()) {
@@ -193,35 +192,41 @@ std::optional<Error> Run::Connect() {
       socket_ = connection->socket;
       result_.address = connection->address;
       transcript_.Note("connected to " + ip + " port " + std::to_string(result_.port));
-      Time(phase::kConnect, t);
+      Time(Phase::kConnect, t);
       return std::nullopt;
     }
     // Keep a timeout over a refusal: it is the more informative finding.
     if (!last || last->kind != ErrorKind::kTimeout) last = connection.error();
     if (connect_deadline.expired() || Cancelled()) break;
   }
-  Time(phase::kConnect, t);
-  Error e = last.value_or(Error::Make(ErrorKind::kDns, "no address", {}, phase::kResolve));
+  Time(Phase::kConnect, t);
+  if (!last) {
+    Error none = Error::Make(ErrorKind::kDns, "The name " + req_.host + " has no address", {},
+                             Phase::kResolve);
+    none.dns = DnsOutcome::kNoRecords;
+    last = none;
+  }
+  Error e = *last;
   if (e.kind == ErrorKind::kRefused) {
     e.message = "Could not connect to " + req_.host + " port " + std::to_string(result_.port) +
                 " (" + JoinWords(addresses.value(), ", ") +
                 "): the connection was refused, nothing is listening there";
   }
-  e.phase = e.kind == ErrorKind::kTimeout ? phase::kConnect : e.phase;
+  e.phase = e.kind == ErrorKind::kTimeout ? Phase::kConnect : e.phase;
   return e;
 }
 
-std::optional<Error> Run::Handshake(const char* timing_name) {
+std::optional<Error> Run::Handshake(Phase timing_name) {
   const TlsClient& tls = tls_();  // may wait until OpenSSL is set up
   const auto t = Clock::now();
   TlsInfo info;
   Result<Poco::Net::SecureStreamSocket> secure =
-      tls.Handshake(socket_, req_.host, PhaseDeadline(req_.timeouts.tls, phase::kTls), &info);
+      tls.Handshake(socket_, req_.host, PhaseDeadline(req_.timeouts.tls, Phase::kTls), &info);
   Time(timing_name, t);
   if (!info.version.empty() || !info.subject.empty()) result_.tls = info;
   if (!secure.ok()) {
     Error e = secure.error();
-    if (e.kind == ErrorKind::kTimeout) e.phase = phase::kTls;
+    if (e.kind == ErrorKind::kTimeout) e.phase = Phase::kTls;
     return e;
   }
   transcript_.Note("TLS " + info.version + " " + info.cipher + ", certificate " + info.subject);
@@ -242,11 +247,11 @@ std::optional<Error> Run::StartTls() {
                        req_.host + " port " + std::to_string(result_.port) +
                            " does not offer STARTTLS, so the connection cannot be encrypted" +
                            (offered.empty() ? std::string() : " (it offers: " + offered + ")"),
-                       {}, phase::kStartTls);
+                       {}, Phase::kStartTls);
   }
   const auto t = Clock::now();
-  Status started = session_->StartTls(PhaseDeadline(req_.timeouts.command, phase::kStartTls));
-  Time(phase::kStartTls, t);
+  Status started = session_->StartTls(PhaseDeadline(req_.timeouts.command, Phase::kStartTls));
+  Time(Phase::kStartTls, t);
   if (!started.ok()) return started.error();
   if (channel_->HasBufferedData()) {
     // RFC 3207 4.2 / CVE-2011-0411: anything sent before the handshake
@@ -254,15 +259,15 @@ std::optional<Error> Run::StartTls() {
     return Error::Make(ErrorKind::kProtocol,
                        "The server sent data after agreeing to STARTTLS, before the TLS "
                        "handshake (a command injection risk)",
-                       {}, phase::kStartTls);
+                       {}, Phase::kStartTls);
   }
-  if (auto e = Handshake(phase::kTls)) return e;
+  if (auto e = Handshake(Phase::kTls)) return e;
   channel_->Replace(socket_);
   session_->AfterTls();
   const auto t2 = Clock::now();
   Status caps =
-      session_->LoadCapabilities(PhaseDeadline(req_.timeouts.command, phase::kCapabilities));
-  Time(phase::kCapabilities, t2);
+      session_->LoadCapabilities(PhaseDeadline(req_.timeouts.command, Phase::kCapabilities));
+  Time(Phase::kCapabilities, t2);
   if (!caps.ok()) return caps.error();
   return std::nullopt;
 }
@@ -295,7 +300,7 @@ std::optional<Error> Run::NoMechanism() const {
               ", none of which mailscout supports (it supports SCRAM-SHA-256, SCRAM-SHA-1, "
               "CRAM-MD5, PLAIN, LOGIN, OAUTHBEARER, XOAUTH2)";
   }
-  return Error::Make(ErrorKind::kAuthMechanism, message, {}, phase::kAuth);
+  return Error::Make(ErrorKind::kAuthMechanism, message, {}, Phase::kAuth);
 }
 
 std::optional<Error> Run::Login() {
@@ -315,7 +320,7 @@ std::optional<Error> Run::Login() {
                            std::to_string(result_.port) +
                            " is not encrypted; use --security tls or starttls, or "
                            "--allow-plaintext if you accept the risk",
-                       {}, phase::kAuth);
+                       {}, Phase::kAuth);
   }
   std::optional<SaslMechanism> mechanism;
   if (!req_.mechanism.empty()) {
@@ -330,7 +335,7 @@ std::optional<Error> Run::Login() {
   if (!mechanism && !use_fallback) return NoMechanism();
 
   context_.oauth = mechanism && UsesOAuthToken(*mechanism);
-  const Deadline deadline = PhaseDeadline(req_.timeouts.auth, phase::kAuth);
+  const Deadline deadline = PhaseDeadline(req_.timeouts.auth, Phase::kAuth);
   const auto t = Clock::now();
   result_.login_attempted = true;
   Result<std::string> reply = std::string();
@@ -346,7 +351,7 @@ std::optional<Error> Run::Login() {
     result_.auth_used = fallback;
     reply = session_->PasswordLogin(req_.username, *req_.password, deadline);
   }
-  Time(phase::kAuth, t);
+  Time(Phase::kAuth, t);
   if (!reply.ok()) {
     result_.auth_reply = reply.error().server_reply;
     return reply.error();
@@ -357,17 +362,18 @@ std::optional<Error> Run::Login() {
 }
 
 std::optional<Error> Run::Steps() {
-  if (req_.host.empty()) return Error::Make(ErrorKind::kDns, "No host name given", {}, "resolve");
+  if (req_.host.empty())
+    return Error::Make(ErrorKind::kDns, "No host name given", {}, Phase::kResolve);
   if (!req_.mechanism.empty() && req_.mechanism != "PASSWORD" && !ParseMechanism(req_.mechanism)) {
     return Error::Make(ErrorKind::kAuthMechanism,
                        "mailscout does not support the mechanism " + req_.mechanism, {},
-                       phase::kAuth);
+                       Phase::kAuth);
   }
   if (auto e = CheckCancel()) return e;
   if (auto e = Connect()) return e;
   if (auto e = CheckCancel()) return e;
   if (req_.security == Security::kTls) {
-    if (auto e = Handshake(phase::kTls)) return e;
+    if (auto e = Handshake(Phase::kTls)) return e;
     if (auto e = CheckCancel()) return e;
   }
   channel_ = std::make_unique<LineChannel>(socket_, &transcript_,
@@ -377,16 +383,16 @@ std::optional<Error> Run::Steps() {
 
   auto t = Clock::now();
   Result<std::string> greeting =
-      session_->ReadGreeting(PhaseDeadline(req_.timeouts.greeting, phase::kGreeting));
-  Time(phase::kGreeting, t);
+      session_->ReadGreeting(PhaseDeadline(req_.timeouts.greeting, Phase::kGreeting));
+  Time(Phase::kGreeting, t);
   if (!greeting.ok()) return greeting.error();
   greeted_ = true;
   result_.greeting = greeting.value();
 
   t = Clock::now();
   Status caps =
-      session_->LoadCapabilities(PhaseDeadline(req_.timeouts.command, phase::kCapabilities));
-  Time(phase::kCapabilities, t);
+      session_->LoadCapabilities(PhaseDeadline(req_.timeouts.command, Phase::kCapabilities));
+  Time(Phase::kCapabilities, t);
   if (!caps.ok()) return caps.error();
   if (auto e = CheckCancel()) return e;
 

@@ -16,12 +16,12 @@ class FuzzLineIo : public LineIo {
  public:
   explicit FuzzLineIo(std::string_view server) : server_(server), transcript_(true) {}
 
-  Result<std::string> ReadLine(Deadline, std::string_view phase,
+  Result<std::string> ReadLine(Deadline, Phase phase,
                                std::string_view redact_prefix = {}) override {
     size_t lf = server_.find('\n');
     if (lf == std::string_view::npos) return Closed(phase);
     if (lf > kMaxLineLength) {
-      return Error::Make(ErrorKind::kProtocol, "line too long", {}, std::string(phase));
+      return Error::Make(ErrorKind::kProtocol, "line too long", {}, phase);
     }
     std::string line(server_.substr(0, lf));
     server_.remove_prefix(lf + 1);
@@ -31,15 +31,14 @@ class FuzzLineIo : public LineIo {
     return line;
   }
 
-  Result<std::string> ReadBytes(size_t n, Deadline, std::string_view phase) override {
+  Result<std::string> ReadBytes(size_t n, Deadline, Phase phase) override {
     if (n > kMaxLineLength || server_.size() < n) return Closed(phase);
     std::string bytes(server_.substr(0, n));
     server_.remove_prefix(n);
     return bytes;
   }
 
-  Status WriteLine(std::string_view line, Deadline, std::string_view,
-                   std::string_view shown = {}) override {
+  Status WriteLine(std::string_view line, Deadline, Phase, std::string_view shown = {}) override {
     transcript_.Client(shown.empty() ? line : shown);
     return OkStatus();
   }
@@ -47,8 +46,8 @@ class FuzzLineIo : public LineIo {
   Transcript& transcript() override { return transcript_; }
 
  private:
-  static Error Closed(std::string_view phase) {
-    return Error::Make(ErrorKind::kProtocol, "closed", {}, std::string(phase));
+  static Error Closed(Phase phase) {
+    return Error::Make(ErrorKind::kProtocol, "closed", {}, phase);
   }
 
   std::string_view server_;

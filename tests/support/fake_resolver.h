@@ -45,11 +45,13 @@ class FakeResolver : public Resolver {
   std::optional<Error> Wait(const std::string& name, Deadline deadline) {
     if (hang.count(name) == 0) return std::nullopt;
     std::this_thread::sleep_until(deadline.at());
-    return Error::Make(ErrorKind::kTimeout, "DNS timeout for " + name, {}, "dns");
+    return Error::Make(ErrorKind::kTimeout, "DNS timeout for " + name, {}, Phase::kResolve);
   }
   static Error Missing(const std::string& name) {
-    return Error::Make(ErrorKind::kDns, "The name " + name + " does not exist (NXDOMAIN)", {},
-                       "dns");
+    Error e = Error::Make(ErrorKind::kDns, "The name " + name + " does not exist (NXDOMAIN)", {},
+                          Phase::kResolve);
+    e.dns = DnsOutcome::kNxDomain;
+    return e;
   }
 };
 

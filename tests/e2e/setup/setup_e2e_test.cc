@@ -198,7 +198,7 @@ TEST(SetupE2eTest, TarpitAndFirewallOnPreferredPorts) {
   ASSERT_NE(dropped, nullptr);
   ASSERT_TRUE(dropped->error);
   EXPECT_EQ(dropped->error->kind, ErrorKind::kTimeout);
-  EXPECT_EQ(dropped->error->phase, "connect");
+  EXPECT_EQ(dropped->error->phase, Phase::kConnect);
   // With shorter phases the same answer comes sooner: the wait is the
   // broken ports' own deadline, nothing else.
   Json quick = SetupJson("user@setup-faults.example", std::string("setupfaultspw"),

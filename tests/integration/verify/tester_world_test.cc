@@ -73,12 +73,13 @@ class TesterWorldTest : public ::testing::Test {
     if (c.error) out += " -> " + std::string(ToString(c.error->kind)) + ": " + c.error->message;
     return out;
   }
-  static void ExpectKind(const CheckResult& c, ErrorKind kind, const std::string& phase = {}) {
+  static void ExpectKind(const CheckResult& c, ErrorKind kind,
+                         std::optional<Phase> phase = std::nullopt) {
     ASSERT_TRUE(c.error.has_value()) << Describe(c);
     EXPECT_FALSE(c.ok);
     EXPECT_EQ(ToString(c.error->kind), ToString(kind)) << Describe(c);
-    if (!phase.empty()) {
-      EXPECT_EQ(c.error->phase, phase) << Describe(c);
+    if (phase) {
+      EXPECT_EQ(c.error->phase, *phase) << Describe(c);
     }
   }
 
@@ -166,9 +167,9 @@ TEST_F(TesterWorldTest, LocalPartAndFullAddressUsernames) {
       Req(Protocol::kSmtp, "mail.basic.example", Security::kTls, "alice", "alicepw"),
   });
   EXPECT_TRUE(results[0].ok) << Describe(results[0]);
-  ExpectKind(results[1], ErrorKind::kAuth, "auth");
+  ExpectKind(results[1], ErrorKind::kAuth, Phase::kAuth);
   EXPECT_TRUE(results[2].ok) << Describe(results[2]);
-  ExpectKind(results[3], ErrorKind::kAuth, "auth");
+  ExpectKind(results[3], ErrorKind::kAuth, Phase::kAuth);
 }
 
 TEST_F(TesterWorldTest, WrongPasswordIsAuthWithTheServersWords) {
@@ -179,7 +180,7 @@ TEST_F(TesterWorldTest, WrongPasswordIsAuthWithTheServersWords) {
       Req(Protocol::kSmtp, "mail.basic.example", Security::kStartTls, "alice@basic.example",
           "nope"),
   });
-  for (const auto& c : results) ExpectKind(c, ErrorKind::kAuth, "auth");
+  for (const auto& c : results) ExpectKind(c, ErrorKind::kAuth, Phase::kAuth);
   EXPECT_EQ(results[0].error->message,
             "The server rejected the password for alice@basic.example (IMAP says: "
             "[AUTHENTICATIONFAILED] Authentication failed.)");
@@ -209,7 +210,7 @@ TEST_F(TesterWorldTest, CertificateProblemsSayWhich) {
                             "not valid before",
                             "not split.certs.example"};
   for (size_t i = 0; i < 7; ++i) {
-    ExpectKind(results[i], ErrorKind::kCertificate, "tls");
+    ExpectKind(results[i], ErrorKind::kCertificate, Phase::kTls);
     if (results[i].error) {
       EXPECT_NE(results[i].error->message.find(expected[i]), std::string::npos)
           << Describe(results[i]);
@@ -256,18 +257,18 @@ TEST_F(TesterWorldTest, TransportMismatches) {
       Req(Protocol::kSmtp, "mail.cleartext.example", Security::kStartTls, "user@cleartext.example",
           "cleartextpw"),
   });
-  ExpectKind(results[0], ErrorKind::kRefused, "connect");
+  ExpectKind(results[0], ErrorKind::kRefused, Phase::kConnect);
   EXPECT_TRUE(results[1].ok) << Describe(results[1]);
   ExpectKind(results[2], ErrorKind::kRefused);
   EXPECT_TRUE(results[3].ok) << Describe(results[3]);
   for (size_t i = 4; i < 7; ++i) {
-    ExpectKind(results[i], ErrorKind::kStartTlsMissing, "starttls");
+    ExpectKind(results[i], ErrorKind::kStartTlsMissing, Phase::kStartTls);
     EXPECT_FALSE(results[i].capabilities.empty()) << Describe(results[i]);
   }
   // Implicit TLS against a plain port.
   CheckRequest tls_on_plain = Req(Protocol::kImap, "mail.basic.example", Security::kTls);
   tls_on_plain.port = 143;
-  ExpectKind(Check(tls_on_plain), ErrorKind::kTls, "tls");
+  ExpectKind(Check(tls_on_plain), ErrorKind::kTls, Phase::kTls);
 }
 
 TEST_F(TesterWorldTest, CleartextRefusedAndTheServerNeverSawThePassword) {
@@ -277,7 +278,7 @@ TEST_F(TesterWorldTest, CleartextRefusedAndTheServerNeverSawThePassword) {
         Req(p, "nosend.tester.example", Security::kPlain, "erin@tester.example", "never-Sent-9"));
   }
   for (const CheckResult& c : CheckAll(requests)) {
-    ExpectKind(c, ErrorKind::kCleartextRefused, "auth");
+    ExpectKind(c, ErrorKind::kCleartextRefused, Phase::kAuth);
     EXPECT_FALSE(c.login_attempted);
     EXPECT_FALSE(c.auth_mechanisms.empty()) << "capabilities are still reported";
   }
@@ -307,7 +308,7 @@ TEST_F(TesterWorldTest, LoginDisabledWithoutTlsIsAuthMechanism) {
                        "alice@basic.example", "alicepw");
   r.allow_plaintext = true;
   CheckResult c = Check(r);
-  ExpectKind(c, ErrorKind::kAuthMechanism, "auth");
+  ExpectKind(c, ErrorKind::kAuthMechanism, Phase::kAuth);
   EXPECT_NE(c.error->message.find("LOGINDISABLED"), std::string::npos) << Describe(c);
 }
 
@@ -327,13 +328,13 @@ TEST_F(TesterWorldTest, NetworkFaultsCostNoMoreThanTheirPhaseTimeout) {
       fault(Protocol::kImap, "slow.faults.example", Security::kTls, 6000),
   });
   const int64_t elapsed = MsSince(start);
-  ExpectKind(results[0], ErrorKind::kTimeout, "tls");
+  ExpectKind(results[0], ErrorKind::kTimeout, Phase::kTls);
   EXPECT_NE(results[0].error->message.find("within 1 s"), std::string::npos)
       << Describe(results[0]);
-  ExpectKind(results[1], ErrorKind::kTimeout, "connect");
-  ExpectKind(results[2], ErrorKind::kRefused, "connect");
-  ExpectKind(results[3], ErrorKind::kDns, "resolve");
-  ExpectKind(results[4], ErrorKind::kTimeout, "tls");
+  ExpectKind(results[1], ErrorKind::kTimeout, Phase::kConnect);
+  ExpectKind(results[2], ErrorKind::kRefused, Phase::kConnect);
+  ExpectKind(results[3], ErrorKind::kDns, Phase::kResolve);
+  ExpectKind(results[4], ErrorKind::kTimeout, Phase::kTls);
   EXPECT_TRUE(results[5].ok) << "a slow server that answers is fine: " << Describe(results[5]);
   for (size_t i = 0; i < 2; ++i) {
     EXPECT_LT(results[i].ms, 1400) << Describe(results[i]);
@@ -346,7 +347,7 @@ TEST_F(TesterWorldTest, OverallTimeoutBoundsATarpit) {
   r.timeouts = PhaseTimeouts::All(Millis(5000));
   r.overall = Deadline::AfterMs(1500);
   CheckResult c = Check(r);
-  ExpectKind(c, ErrorKind::kTimeout, "tls");
+  ExpectKind(c, ErrorKind::kTimeout, Phase::kTls);
   EXPECT_LT(c.ms, 1800);
 }
 
@@ -368,14 +369,14 @@ TEST_F(TesterWorldTest, HostileServersNeverHangOrCrash) {
       hostile("literal.mail.hostile.example", Security::kPlain, 143),
       hostile("caps.tester.example", Security::kStartTls, 143),
   });
-  ExpectKind(results[0], ErrorKind::kProtocol, "greeting");
-  ExpectKind(results[1], ErrorKind::kProtocol, "greeting");
-  ExpectKind(results[2], ErrorKind::kTimeout, "greeting");
-  ExpectKind(results[3], ErrorKind::kTls, "tls");
-  ExpectKind(results[4], ErrorKind::kProtocol, "capabilities");
-  ExpectKind(results[5], ErrorKind::kProtocol, "capabilities");
+  ExpectKind(results[0], ErrorKind::kProtocol, Phase::kGreeting);
+  ExpectKind(results[1], ErrorKind::kProtocol, Phase::kGreeting);
+  ExpectKind(results[2], ErrorKind::kTimeout, Phase::kGreeting);
+  ExpectKind(results[3], ErrorKind::kTls, Phase::kTls);
+  ExpectKind(results[4], ErrorKind::kProtocol, Phase::kCapabilities);
+  ExpectKind(results[5], ErrorKind::kProtocol, Phase::kCapabilities);
   // STARTTLS, capabilities that change after TLS, then a refused login.
-  ExpectKind(results[6], ErrorKind::kAuth, "auth");
+  ExpectKind(results[6], ErrorKind::kAuth, Phase::kAuth);
   EXPECT_EQ(results[6].auth_mechanisms, (std::vector<std::string>{"PLAIN", "X-UNKNOWN"}));
   EXPECT_EQ(results[6].capabilities,
             (std::vector<std::string>{"IMAP4rev1", "SASL-IR", "AUTH=PLAIN", "AUTH=X-UNKNOWN"}));
@@ -391,7 +392,7 @@ TEST_F(TesterWorldTest, StartTlsAdvertisedThenRefused) {
   }
   auto results = CheckAll(requests);
   for (const auto& c : results) {
-    ExpectKind(c, ErrorKind::kStartTlsMissing, "starttls");
+    ExpectKind(c, ErrorKind::kStartTlsMissing, Phase::kStartTls);
     EXPECT_NE(c.error->message.find("refused to start TLS"), std::string::npos) << Describe(c);
     EXPECT_FALSE(c.error->server_reply.empty());
   }
@@ -406,7 +407,7 @@ TEST_F(TesterWorldTest, GreetingVariants) {
   EXPECT_TRUE(c.ok) << Describe(c);
   EXPECT_EQ(c.auth_used, "PREAUTH");
   CheckResult busy = Check(Req(Protocol::kSmtp, "busy.tester.example", Security::kStartTls));
-  ExpectKind(busy, ErrorKind::kProtocol, "greeting");
+  ExpectKind(busy, ErrorKind::kProtocol, Phase::kGreeting);
   EXPECT_NE(busy.error->message.find("554 5.3.2"), std::string::npos) << Describe(busy);
 }
 

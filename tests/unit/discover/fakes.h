@@ -39,23 +39,25 @@ class FakeHttp : public HttpClient {
     if (it == answers.end()) it = answers.find(request.url);
     if (it != answers.end()) answer = &it->second;
     if (answer == nullptr) {
-      // Worded like CaresResolver's NXDOMAIN, which discovery treats as
-      // "nothing there" rather than a failing DNS server.
-      return Error::Make(ErrorKind::kDns,
-                         "The name of " + request.url + " does not exist (NXDOMAIN)", {},
-                         "resolve");
+      // Like CaresResolver's NXDOMAIN, which discovery treats as "nothing
+      // there" rather than a failing DNS server.
+      Error nxdomain =
+          Error::Make(ErrorKind::kDns, "The name of " + request.url + " does not exist (NXDOMAIN)",
+                      {}, Phase::kResolve);
+      nxdomain.dns = DnsOutcome::kNxDomain;
+      return nxdomain;
     }
     if (answer->hang || answer->delay_ms > 0) {
       auto until = answer->hang ? deadline.at()
                                 : std::min(deadline.at(), Clock::now() + Millis(answer->delay_ms));
       std::this_thread::sleep_until(until);
       if (answer->hang || deadline.expired()) {
-        return Error::Make(ErrorKind::kTimeout, "no answer from " + request.url, {}, "http");
+        return Error::Make(ErrorKind::kTimeout, "no answer from " + request.url);
       }
     }
     if (answer->error) return *answer->error;
     if (answer->body.size() > request.max_body_bytes) {
-      return Error::Make(ErrorKind::kProtocol, "too large", {}, "http");
+      return Error::Make(ErrorKind::kProtocol, "too large");
     }
     HttpResponse response;
     response.status = answer->status;

@@ -142,7 +142,7 @@ TEST_F(TlsTest, SilentPeerTimesOutInTlsPhase) {
   auto tls = Connect("", "good.test", false, nullptr);
   ASSERT_FALSE(tls.ok());
   EXPECT_EQ(tls.error().kind, ErrorKind::kTimeout);
-  EXPECT_EQ(tls.error().phase, "tls");
+  EXPECT_EQ(tls.error().phase, Phase::kTls);
   EXPECT_LT(MsSince(start), 3000);
 }
 

@@ -30,7 +30,7 @@ class FakeLineIo : public LineIo {
 
   void Then(std::string expect, std::string reply) { script_.push_back({expect, reply}); }
 
-  Result<std::string> ReadLine(Deadline, std::string_view phase,
+  Result<std::string> ReadLine(Deadline, Phase phase,
                                std::string_view redact_prefix = {}) override {
     const size_t lf = buffer_.find('\n');
     if (lf == std::string::npos) return Closed(phase);
@@ -42,14 +42,14 @@ class FakeLineIo : public LineIo {
     return line;
   }
 
-  Result<std::string> ReadBytes(size_t n, Deadline, std::string_view phase) override {
+  Result<std::string> ReadBytes(size_t n, Deadline, Phase phase) override {
     if (buffer_.size() < n) return Closed(phase);
     std::string bytes = buffer_.substr(0, n);
     buffer_.erase(0, n);
     return bytes;
   }
 
-  Status WriteLine(std::string_view line, Deadline, std::string_view phase,
+  Status WriteLine(std::string_view line, Deadline, Phase phase,
                    std::string_view shown = {}) override {
     sent.emplace_back(line);
     transcript_.Client(shown.empty() ? line : shown);
@@ -79,9 +79,8 @@ class FakeLineIo : public LineIo {
   std::vector<std::string> errors;  // script mismatches
 
  private:
-  static Error Closed(std::string_view phase) {
-    return Error::Make(ErrorKind::kProtocol, "The server closed the connection", {},
-                       std::string(phase));
+  static Error Closed(Phase phase) {
+    return Error::Make(ErrorKind::kProtocol, "The server closed the connection", {}, phase);
   }
 
   std::string buffer_;

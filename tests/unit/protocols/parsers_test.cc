@@ -111,7 +111,7 @@ TEST(ImapResponseTest, TrailingLiteral) {
 
 TEST(ImapResponseTest, ReadsLiteralsInline) {
   FakeLineIo io("* ID (\"name\" {7}\r\nDove\r\nc \"x\" \"y\")\r\n");
-  auto text = ReadImapResponseText(io, Soon(), "capabilities");
+  auto text = ReadImapResponseText(io, Soon(), Phase::kCapabilities);
   ASSERT_TRUE(text.ok()) << text.error().message;
   EXPECT_EQ(text.value(), "* ID (\"name\" {7}\r\nDove\r\nc \"x\" \"y\")");
 }
@@ -121,14 +121,14 @@ TEST(ImapResponseTest, LiteralCountIsBounded) {
   for (int i = 0; i < kMaxImapLiterals + 2; ++i) hostile += "* X {1}\r\na";
   hostile += "\r\n";
   FakeLineIo io(hostile);
-  auto text = ReadImapResponseText(io, Soon(), "capabilities");
+  auto text = ReadImapResponseText(io, Soon(), Phase::kCapabilities);
   ASSERT_FALSE(text.ok());
   EXPECT_EQ(text.error().kind, ErrorKind::kProtocol);
 }
 
 TEST(ImapResponseTest, HugeLiteralIsRefusedBeforeReading) {
   FakeLineIo io("* CAPABILITY {4294967296}\r\n");
-  auto text = ReadImapResponseText(io, Soon(), "capabilities");
+  auto text = ReadImapResponseText(io, Soon(), Phase::kCapabilities);
   ASSERT_FALSE(text.ok());
   EXPECT_EQ(text.error().kind, ErrorKind::kProtocol);
   EXPECT_NE(text.error().message.find("KiB"), std::string::npos);
@@ -164,7 +164,7 @@ TEST(Pop3ReplyTest, StatusLines) {
 
 TEST(Pop3ReplyTest, MultiLineWithDotStuffing) {
   FakeLineIo io("CAPA\r\n..hidden\r\nSASL PLAIN\r\n.\r\n+OK next\r\n");
-  auto lines = ReadPop3MultiLine(io, Soon(), "capabilities");
+  auto lines = ReadPop3MultiLine(io, Soon(), Phase::kCapabilities);
   ASSERT_TRUE(lines.ok());
   EXPECT_EQ(lines.value(), (std::vector<std::string>{"CAPA", ".hidden", "SASL PLAIN"}));
 }
@@ -173,7 +173,7 @@ TEST(Pop3ReplyTest, MultiLineIsBounded) {
   std::string endless;
   for (int i = 0; i < 50; ++i) endless += "X\r\n";
   FakeLineIo io(endless);
-  auto lines = ReadPop3MultiLine(io, Soon(), "capabilities", 20);
+  auto lines = ReadPop3MultiLine(io, Soon(), Phase::kCapabilities, 20);
   ASSERT_FALSE(lines.ok());
   EXPECT_EQ(lines.error().kind, ErrorKind::kProtocol);
   EXPECT_NE(lines.error().message.find("more than 20 lines"), std::string::npos);
@@ -181,7 +181,7 @@ TEST(Pop3ReplyTest, MultiLineIsBounded) {
 
 TEST(Pop3ReplyTest, MultiLineCutShortIsAnError) {
   FakeLineIo io("TOP\r\nUSER\r\n");
-  auto lines = ReadPop3MultiLine(io, Soon(), "capabilities");
+  auto lines = ReadPop3MultiLine(io, Soon(), Phase::kCapabilities);
   ASSERT_FALSE(lines.ok());
   EXPECT_EQ(lines.error().kind, ErrorKind::kProtocol);
 }
@@ -192,7 +192,7 @@ TEST(SmtpReplyTest, MultiLineEhlo) {
   FakeLineIo io(
       "250-mail.example.com Hello\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"
       "250-AUTH PLAIN LOGIN\r\n250-AUTH=CRAM-MD5\r\n250-STARTTLS\r\n250 8BITMIME\r\n");
-  auto reply = ReadSmtpReply(io, Soon(), "capabilities");
+  auto reply = ReadSmtpReply(io, Soon(), Phase::kCapabilities);
   ASSERT_TRUE(reply.ok());
   EXPECT_EQ(reply->code, 250);
   auto keywords = EhloKeywords(reply.value());
@@ -225,10 +225,10 @@ TEST(SmtpReplyTest, ReplyLinesAreBounded) {
   std::string flood;
   for (int i = 0; i < 30; ++i) flood += "250-X\r\n";
   FakeLineIo io(flood);
-  auto reply = ReadSmtpReply(io, Soon(), "capabilities", {}, 10);
+  auto reply = ReadSmtpReply(io, Soon(), Phase::kCapabilities, {}, 10);
   ASSERT_FALSE(reply.ok());
   EXPECT_EQ(reply.error().kind, ErrorKind::kProtocol);
-  EXPECT_EQ(reply.error().phase, "capabilities");
+  EXPECT_EQ(reply.error().phase, Phase::kCapabilities);
 }
 
 }  // namespace

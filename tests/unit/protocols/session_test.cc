@@ -66,7 +66,7 @@ TEST(ImapSessionTest, NonImapGreeting) {
   auto r = MakeImapSession(io)->ReadGreeting(Soon());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, ErrorKind::kProtocol);
-  EXPECT_EQ(r.error().phase, "greeting");
+  EXPECT_EQ(r.error().phase, Phase::kGreeting);
 }
 
 TEST(ImapSessionTest, StartTlsRefused) {

@@ -34,7 +34,7 @@ SetupReport Sample() {
   bad.port = 143;
   bad.security = Security::kStartTls;
   bad.ok = bad.login_ok = false;
-  bad.error = Error::Make(ErrorKind::kAuth, "rejected", "a NO nope", "auth");
+  bad.error = Error::Make(ErrorKind::kAuth, "rejected", "a NO nope", Phase::kAuth);
   r.checks.push_back(bad);
   Setting in;
   in.protocol = Protocol::kImap;

@@ -97,8 +97,8 @@ class FakeServers {
       --running_[r.host];
     }
     if (cancelled || timed_out) {
-      res.error =
-          Error::Make(ErrorKind::kTimeout, "stopped", "", cancelled ? "cancelled" : "overall");
+      res.error = Error::Make(ErrorKind::kTimeout, "stopped", "",
+                              cancelled ? Phase::kCancelled : Phase::kOverall);
       return res;
     }
     if (it == servers_.end() || b.fail) {
@@ -196,7 +196,7 @@ TEST(SetupRunnerTest, HealthyAccountFinishesWithoutWaitingForWorseServers) {
   // The slow STARTTLS ports were tried (derived from the hosts) and stopped.
   int cancelled = 0;
   for (const auto& c : run.report.checks) {
-    if (c.error && c.error->phase == "cancelled") ++cancelled;
+    if (c.error && c.error->phase == Phase::kCancelled) ++cancelled;
   }
   EXPECT_EQ(cancelled, 2);
 }
@@ -218,7 +218,7 @@ TEST(SetupRunnerTest, TarpitOnPreferredPortDelaysOnlyUntilItsOwnDeadline) {
   EXPECT_EQ(run.report.recommended.outgoing->port, 587);
   bool overall = false;
   for (const auto& c : run.report.checks) {
-    if (c.port == 465 && c.error && c.error->phase == "overall") overall = true;
+    if (c.port == 465 && c.error && c.error->phase == Phase::kOverall) overall = true;
   }
   EXPECT_TRUE(overall);
 }

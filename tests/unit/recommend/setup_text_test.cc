@@ -55,15 +55,15 @@ SetupReport Report() {
   CheckResult rejected = Check(imap, false, "alice@example.com");
   rejected.error =
       Error::Make(ErrorKind::kAuth, "The server rejected the password for alice@example.com",
-                  "a NO [AUTHENTICATIONFAILED] Authentication failed.", "auth");
+                  "a NO [AUTHENTICATIONFAILED] Authentication failed.", Phase::kAuth);
   CheckResult tarpit = Check(smtp, false, "");
   tarpit.host = "tarpit.example.com";
   tarpit.ok = false;
   tarpit.error = Error::Make(ErrorKind::kTimeout, "No greeting from tarpit.example.com within 5 s",
-                             "", "greeting");
+                             "", Phase::kGreeting);
   CheckResult cancelled = Check(imap143, false, "");
   cancelled.ok = false;
-  cancelled.error = Error::Make(ErrorKind::kTimeout, "cancelled", "", "cancelled");
+  cancelled.error = Error::Make(ErrorKind::kTimeout, "cancelled", "", Phase::kCancelled);
   report.checks = {rejected, Check(imap, true, "alice"), Check(smtp, true, "alice"), tarpit,
                    cancelled};
   report.password_given = true;
@@ -148,7 +148,8 @@ TEST(SetupTextTest, AdviceForEveryKind) {
         ErrorKind::kAuthMechanism, ErrorKind::kCleartextRefused, ErrorKind::kProtocol}) {
     EXPECT_FALSE(AdviceFor(Error::Make(kind, "x")).empty()) << ToString(kind);
   }
-  EXPECT_TRUE(Has(AdviceFor(Error::Make(ErrorKind::kTimeout, "x", "", "connect")), "firewall"));
+  EXPECT_TRUE(
+      Has(AdviceFor(Error::Make(ErrorKind::kTimeout, "x", "", Phase::kConnect)), "firewall"));
   EXPECT_TRUE(Has(AdviceFor(Error::Make(ErrorKind::kCleartextRefused, "x")), "--allow-plaintext"));
 }
 

@@ -37,9 +37,9 @@ TEST(LineChannelTest, SplitsCrlfAndBareLf) {
   Transcript transcript(true);
   LineChannel channel(pair.client, &transcript);
   pair.Send("first\r\nsecond\nthird\r\n");
-  EXPECT_EQ(channel.ReadLine(Deadline::AfterMs(1000), "greeting").value(), "first");
-  EXPECT_EQ(channel.ReadLine(Deadline::AfterMs(1000), "greeting").value(), "second");
-  EXPECT_EQ(channel.ReadLine(Deadline::AfterMs(1000), "greeting").value(), "third");
+  EXPECT_EQ(channel.ReadLine(Deadline::AfterMs(1000), Phase::kGreeting).value(), "first");
+  EXPECT_EQ(channel.ReadLine(Deadline::AfterMs(1000), Phase::kGreeting).value(), "second");
+  EXPECT_EQ(channel.ReadLine(Deadline::AfterMs(1000), Phase::kGreeting).value(), "third");
   EXPECT_FALSE(channel.HasBufferedData());
   EXPECT_EQ(transcript.Take(), (std::vector<std::string>{"S: first", "S: second", "S: third"}));
 }
@@ -49,10 +49,10 @@ TEST(LineChannelTest, LineLengthIsBounded) {
   Transcript transcript(true);
   LineChannel channel(pair.client, &transcript, nullptr, 1024);
   pair.Send(std::string(5000, 'x'));
-  auto line = channel.ReadLine(Deadline::AfterMs(1000), "capabilities");
+  auto line = channel.ReadLine(Deadline::AfterMs(1000), Phase::kCapabilities);
   ASSERT_FALSE(line.ok());
   EXPECT_EQ(line.error().kind, ErrorKind::kProtocol);
-  EXPECT_EQ(line.error().phase, "capabilities");
+  EXPECT_EQ(line.error().phase, Phase::kCapabilities);
   EXPECT_NE(line.error().message.find("longer than 1 KiB"), std::string::npos);
 }
 
@@ -61,11 +61,11 @@ TEST(LineChannelTest, SilentPeerTimesOutAtTheDeadline) {
   Transcript transcript;
   LineChannel channel(pair.client, &transcript);
   const auto start = Clock::now();
-  auto line = channel.ReadLine(Deadline::AfterMs(250), "greeting");
+  auto line = channel.ReadLine(Deadline::AfterMs(250), Phase::kGreeting);
   const auto elapsed = MsSince(start);
   ASSERT_FALSE(line.ok());
   EXPECT_EQ(line.error().kind, ErrorKind::kTimeout);
-  EXPECT_EQ(line.error().phase, "greeting");
+  EXPECT_EQ(line.error().phase, Phase::kGreeting);
   EXPECT_GE(elapsed, 240);
   EXPECT_LT(elapsed, 700);
 }
@@ -75,7 +75,7 @@ TEST(LineChannelTest, PartialLineThenSilenceTimesOut) {
   Transcript transcript(true);
   LineChannel channel(pair.client, &transcript);
   pair.Send("* OK half a gre");
-  auto line = channel.ReadLine(Deadline::AfterMs(200), "greeting");
+  auto line = channel.ReadLine(Deadline::AfterMs(200), Phase::kGreeting);
   ASSERT_FALSE(line.ok());
   EXPECT_EQ(line.error().kind, ErrorKind::kTimeout);
   auto lines = transcript.Take();
@@ -93,11 +93,11 @@ TEST(LineChannelTest, CancelFlagStopsAWait) {
     cancelled = true;
   });
   const auto start = Clock::now();
-  auto line = channel.ReadLine(Deadline::AfterMs(5000), "auth");
+  auto line = channel.ReadLine(Deadline::AfterMs(5000), Phase::kAuth);
   canceller.join();
   ASSERT_FALSE(line.ok());
   EXPECT_EQ(line.error().kind, ErrorKind::kTimeout);
-  EXPECT_EQ(line.error().phase, "cancelled");
+  EXPECT_EQ(line.error().phase, Phase::kCancelled);
   EXPECT_LT(MsSince(start), 1000);
 }
 
@@ -107,8 +107,8 @@ TEST(LineChannelTest, PeerCloseIsProtocol) {
   LineChannel channel(pair.client, &transcript);
   pair.Send("last words\r\n");
   pair.server.close();
-  EXPECT_EQ(channel.ReadLine(Deadline::AfterMs(1000), "auth").value(), "last words");
-  auto line = channel.ReadLine(Deadline::AfterMs(1000), "auth");
+  EXPECT_EQ(channel.ReadLine(Deadline::AfterMs(1000), Phase::kAuth).value(), "last words");
+  auto line = channel.ReadLine(Deadline::AfterMs(1000), Phase::kAuth);
   ASSERT_FALSE(line.ok());
   EXPECT_EQ(line.error().kind, ErrorKind::kProtocol);
   EXPECT_NE(line.error().message.find("closed"), std::string::npos);
@@ -119,17 +119,19 @@ TEST(LineChannelTest, ReadBytesForLiterals) {
   Transcript transcript;
   LineChannel channel(pair.client, &transcript);
   pair.Send("{5}\r\nab\r\ncrest\r\n");
-  EXPECT_EQ(channel.ReadLine(Deadline::AfterMs(1000), "x").value(), "{5}");
-  EXPECT_EQ(channel.ReadBytes(5, Deadline::AfterMs(1000), "x").value(), "ab\r\nc");
-  EXPECT_EQ(channel.ReadLine(Deadline::AfterMs(1000), "x").value(), "rest");
-  EXPECT_FALSE(channel.ReadBytes(kMaxLineLength + 1, Deadline::AfterMs(100), "x").ok());
+  EXPECT_EQ(channel.ReadLine(Deadline::AfterMs(1000), Phase::kCapabilities).value(), "{5}");
+  EXPECT_EQ(channel.ReadBytes(5, Deadline::AfterMs(1000), Phase::kCapabilities).value(), "ab\r\nc");
+  EXPECT_EQ(channel.ReadLine(Deadline::AfterMs(1000), Phase::kCapabilities).value(), "rest");
+  EXPECT_FALSE(
+      channel.ReadBytes(kMaxLineLength + 1, Deadline::AfterMs(100), Phase::kCapabilities).ok());
 }
 
 TEST(LineChannelTest, WriteShowsRedactedForm) {
   Pair pair;
   Transcript transcript(true);
   LineChannel channel(pair.client, &transcript);
-  ASSERT_TRUE(channel.WriteLine("PASS hunter2", Deadline::AfterMs(1000), "auth", "PASS ***").ok());
+  ASSERT_TRUE(
+      channel.WriteLine("PASS hunter2", Deadline::AfterMs(1000), Phase::kAuth, "PASS ***").ok());
   EXPECT_EQ(pair.Receive(), "PASS hunter2\r\n");
   EXPECT_EQ(transcript.Take(), (std::vector<std::string>{"C: PASS ***"}));
 }
@@ -139,9 +141,9 @@ TEST(LineChannelTest, ChallengeLinesAreRedactedOnRequest) {
   Transcript transcript(true);
   LineChannel channel(pair.client, &transcript);
   pair.Send("+ c2VjcmV0\r\n+OK fine\r\n334 VXNlcm5hbWU6\r\n");
-  ASSERT_TRUE(channel.ReadLine(Deadline::AfterMs(1000), "auth", "+").ok());
-  ASSERT_TRUE(channel.ReadLine(Deadline::AfterMs(1000), "auth", "+").ok());
-  ASSERT_TRUE(channel.ReadLine(Deadline::AfterMs(1000), "auth", "334").ok());
+  ASSERT_TRUE(channel.ReadLine(Deadline::AfterMs(1000), Phase::kAuth, "+").ok());
+  ASSERT_TRUE(channel.ReadLine(Deadline::AfterMs(1000), Phase::kAuth, "+").ok());
+  ASSERT_TRUE(channel.ReadLine(Deadline::AfterMs(1000), Phase::kAuth, "334").ok());
   EXPECT_EQ(transcript.Take(), (std::vector<std::string>{"S: + ***", "S: +OK fine", "S: 334 ***"}));
 }
 

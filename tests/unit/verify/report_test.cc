@@ -38,7 +38,7 @@ TEST(ServerWordsTest, StripsProtocolFraming) {
 
 TEST(ExplainTest, AuthMessageNamesUserAndQuotesServer) {
   Error e = Explain(Error::Make(ErrorKind::kAuth, "x",
-                                "a2 NO [AUTHENTICATIONFAILED] Authentication failed", "auth"),
+                                "a2 NO [AUTHENTICATIONFAILED] Authentication failed", Phase::kAuth),
                     Context());
   EXPECT_EQ(e.message,
             "The server rejected the password for alice@example.com (IMAP says: "
@@ -47,45 +47,48 @@ TEST(ExplainTest, AuthMessageNamesUserAndQuotesServer) {
   EXPECT_EQ(e.server_reply, "a2 NO [AUTHENTICATIONFAILED] Authentication failed");
   CheckContext oauth = Context(Protocol::kSmtp);
   oauth.oauth = true;
-  Error o = Explain(Error::Make(ErrorKind::kAuth, "x", "535 5.7.8 bad token", "auth"), oauth);
+  Error o = Explain(Error::Make(ErrorKind::kAuth, "x", "535 5.7.8 bad token", Phase::kAuth), oauth);
   EXPECT_EQ(o.message,
             "The server rejected the OAuth token for alice@example.com (SMTP says: 535 5.7.8 "
             "bad token)");
 }
 
 TEST(ExplainTest, TimeoutsSayWhichPhase) {
-  auto message = [](const char* phase, Security s = Security::kTls, uint16_t port = 993) {
+  auto message = [](Phase phase, Security s = Security::kTls, uint16_t port = 993) {
     return Explain(Error::Make(ErrorKind::kTimeout, "", "", phase),
                    Context(Protocol::kImap, s, port))
         .message;
   };
-  EXPECT_NE(message("connect").find("No answer from imap.example.com port 993 within 5 s"),
+  EXPECT_NE(message(Phase::kConnect).find("No answer from imap.example.com port 993 within 5 s"),
             std::string::npos);
-  EXPECT_NE(message("tls").find("TLS handshake"), std::string::npos);
-  EXPECT_NE(message("greeting").find("sent no greeting within 5 s"), std::string::npos);
-  EXPECT_NE(message("greeting", Security::kPlain, 993).find("try --security tls"),
+  EXPECT_NE(message(Phase::kTls).find("TLS handshake"), std::string::npos);
+  EXPECT_NE(message(Phase::kGreeting).find("sent no greeting within 5 s"), std::string::npos);
+  EXPECT_NE(message(Phase::kGreeting, Security::kPlain, 993).find("try --security tls"),
             std::string::npos);
-  EXPECT_NE(message("resolve").find("DNS lookup"), std::string::npos);
-  EXPECT_NE(message("auth").find("stopped answering during auth"), std::string::npos);
-  EXPECT_NE(message("cancelled").find("cancelled"), std::string::npos);
+  EXPECT_NE(message(Phase::kResolve).find("DNS lookup"), std::string::npos);
+  EXPECT_NE(message(Phase::kAuth).find("stopped answering during auth"), std::string::npos);
+  EXPECT_NE(message(Phase::kCancelled).find("cancelled"), std::string::npos);
 }
 
 TEST(ExplainTest, SecondsAreRounded) {
   CheckContext c = Context();
   c.phase_budget_ms = 1951;
-  EXPECT_NE(Explain(Error::Make(ErrorKind::kTimeout, "", "", "connect"), c).message.find("2 s"),
-            std::string::npos);
+  EXPECT_NE(
+      Explain(Error::Make(ErrorKind::kTimeout, "", "", Phase::kConnect), c).message.find("2 s"),
+      std::string::npos);
   c.phase_budget_ms = 250;
-  EXPECT_NE(Explain(Error::Make(ErrorKind::kTimeout, "", "", "connect"), c).message.find("0.3 s"),
-            std::string::npos);
+  EXPECT_NE(
+      Explain(Error::Make(ErrorKind::kTimeout, "", "", Phase::kConnect), c).message.find("0.3 s"),
+      std::string::npos);
 }
 
 TEST(ExplainTest, OtherKindsKeepTheirMessage) {
-  Error cert = Explain(Error::Make(ErrorKind::kCertificate, "The certificate expired", "", "tls"),
-                       Context());
+  Error cert = Explain(
+      Error::Make(ErrorKind::kCertificate, "The certificate expired", "", Phase::kTls), Context());
   EXPECT_EQ(cert.message, "The certificate expired");
   Error starttls = Explain(
-      Error::Make(ErrorKind::kStartTlsMissing, "refused", "a1 NO not now", "starttls"), Context());
+      Error::Make(ErrorKind::kStartTlsMissing, "refused", "a1 NO not now", Phase::kStartTls),
+      Context());
   EXPECT_EQ(starttls.message,
             "imap.example.com port 993 refused to start TLS (IMAP says: not now)");
 }
@@ -100,7 +103,7 @@ CheckResult Sample() {
   c.address = "192.0.2.7";
   c.ok = false;
   c.error = Error::Make(ErrorKind::kAuth, "The server rejected the password for alice",
-                        "535 5.7.8 nope", "auth");
+                        "535 5.7.8 nope", Phase::kAuth);
   TlsInfo tls;
   tls.version = "TLSv1.3";
   tls.cipher = "TLS_AES_256_GCM_SHA384";
@@ -118,7 +121,8 @@ CheckResult Sample() {
   c.auth_used = "PLAIN";
   c.auth_reply = "535 5.7.8 nope";
   c.login_attempted = true;
-  c.timings = {{"resolve", 1}, {"connect", 2}, {"greeting", 3}, {"auth", 4}};
+  c.timings = {
+      {Phase::kResolve, 1}, {Phase::kConnect, 2}, {Phase::kGreeting, 3}, {Phase::kAuth, 4}};
   c.ms = 10;
   c.warnings = {"something odd"};
   c.transcript = {"C: AUTH PLAIN ***", "S: 535 5.7.8 nope"};
@@ -154,7 +158,7 @@ TEST(CheckJsonTest, SchemaFieldsAndRoundTrip) {
   ASSERT_TRUE(c.error.has_value());
   EXPECT_EQ(c.error->kind, ErrorKind::kAuth);
   EXPECT_EQ(c.error->server_reply, "535 5.7.8 nope");
-  EXPECT_EQ(c.error->phase, "auth");
+  EXPECT_EQ(c.error->phase, Phase::kAuth);
   ASSERT_TRUE(c.tls.has_value());
   EXPECT_EQ(c.tls->sans, original.tls->sans);
   EXPECT_EQ(c.tls->not_after, original.tls->not_after);
@@ -165,7 +169,7 @@ TEST(CheckJsonTest, SchemaFieldsAndRoundTrip) {
   EXPECT_TRUE(c.login_attempted);
   // Phase -> ms; the order of JSON keys is not something readers keep.
   std::map<std::string, int64_t> timings;
-  for (const auto& t : c.timings) timings[t.phase] = t.ms;
+  for (const auto& t : c.timings) timings[std::string(ToString(t.phase))] = t.ms;
   EXPECT_EQ(timings, (std::map<std::string, int64_t>{
                          {"resolve", 1}, {"connect", 2}, {"greeting", 3}, {"auth", 4}}));
   EXPECT_EQ(c.ms, 10);

@@ -48,12 +48,13 @@ class TesterTest : public ::testing::Test {
     return tester.Check(r);
   }
 
-  static void ExpectKind(const CheckResult& c, ErrorKind kind, const std::string& phase = {}) {
+  static void ExpectKind(const CheckResult& c, ErrorKind kind,
+                         std::optional<Phase> phase = std::nullopt) {
     ASSERT_FALSE(c.ok);
     ASSERT_TRUE(c.error.has_value());
     EXPECT_EQ(ToString(c.error->kind), ToString(kind)) << c.error->message;
-    if (!phase.empty()) {
-      EXPECT_EQ(c.error->phase, phase) << c.error->message;
+    if (phase) {
+      EXPECT_EQ(c.error->phase, *phase) << c.error->message;
     }
     EXPECT_FALSE(c.error->message.empty());
   }
@@ -101,10 +102,11 @@ TEST_F(TesterTest, ImplicitTlsLoginWithPlain) {
   // Capabilities before login, not the post-login list of the OK.
   EXPECT_EQ(c.auth_mechanisms, (std::vector<std::string>{"PLAIN", "LOGIN"}));
   EXPECT_EQ(c.address, "127.0.0.1");
-  std::vector<std::string> phases;
+  std::vector<Phase> phases;
   for (const auto& t : c.timings) phases.push_back(t.phase);
-  for (const char* p : {"resolve", "connect", "tls", "greeting", "auth", "logout"}) {
-    EXPECT_NE(std::find(phases.begin(), phases.end(), p), phases.end()) << p;
+  for (Phase p : {Phase::kResolve, Phase::kConnect, Phase::kTls, Phase::kGreeting, Phase::kAuth,
+                  Phase::kLogout}) {
+    EXPECT_NE(std::find(phases.begin(), phases.end(), p), phases.end()) << ToString(p);
   }
   EXPECT_TRUE(server.mismatches().empty()) << server.mismatches().front();
   // The PLAIN message really went to the server, and nowhere else.
@@ -170,7 +172,7 @@ TEST_F(TesterTest, DataInjectedBeforeTlsHandshakeIsRefused) {
       {Step::Send("* OK [CAPABILITY IMAP4rev1 STARTTLS] ready"), Step::Expect("a1 STARTTLS"),
        Step::Raw("a1 OK Begin TLS\r\n* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] x\r\n"), Step::Hang()});
   CheckResult c = Check(Request(server.port(), Security::kStartTls));
-  ExpectKind(c, ErrorKind::kProtocol, "starttls");
+  ExpectKind(c, ErrorKind::kProtocol, Phase::kStartTls);
   ExpectNoPassword(c, &server);
 }
 
@@ -219,7 +221,7 @@ TEST_F(TesterTest, RejectedPasswordMessageForHelpdesk) {
                        Step::Expect("a2 LOGOUT"), Step::Send("{tag} OK bye")},
                       true);
   CheckResult c = Check(Request(server.port(), Security::kTls));
-  ExpectKind(c, ErrorKind::kAuth, "auth");
+  ExpectKind(c, ErrorKind::kAuth, Phase::kAuth);
   EXPECT_EQ(c.error->message,
             "The server rejected the password for alice@good.test (IMAP says: "
             "[AUTHENTICATIONFAILED] Authentication failed.)");
@@ -234,7 +236,7 @@ TEST_F(TesterTest, NoGreetingTimesOutInGreetingPhase) {
   r.timeouts.greeting = Millis(300);
   const auto start = Clock::now();
   CheckResult c = Check(r);
-  ExpectKind(c, ErrorKind::kTimeout, "greeting");
+  ExpectKind(c, ErrorKind::kTimeout, Phase::kGreeting);
   EXPECT_LT(MsSince(start), 1200);
   EXPECT_NE(c.error->message.find("sent no greeting"), std::string::npos) << c.error->message;
 }
@@ -243,7 +245,7 @@ TEST_F(TesterTest, EndlessLineIsAProtocolError) {
   DialogServer server({Step::Flood()});
   const auto start = Clock::now();
   CheckResult c = Check(Request(server.port(), Security::kPlain));
-  ExpectKind(c, ErrorKind::kProtocol, "greeting");
+  ExpectKind(c, ErrorKind::kProtocol, Phase::kGreeting);
   EXPECT_NE(c.error->message.find("longer than 64 KiB"), std::string::npos) << c.error->message;
   EXPECT_LT(MsSince(start), 1500);
 }
@@ -256,7 +258,7 @@ TEST_F(TesterTest, SlowDripIsBoundedByThePhaseDeadline) {
   r.timeouts.greeting = Millis(400);
   const auto start = Clock::now();
   CheckResult c = Check(r);
-  ExpectKind(c, ErrorKind::kTimeout, "greeting");
+  ExpectKind(c, ErrorKind::kTimeout, Phase::kGreeting);
   EXPECT_LT(MsSince(start), 1200);
 }
 
@@ -264,13 +266,13 @@ TEST_F(TesterTest, GarbageGreetingIsAProtocolError) {
   DialogServer server(
       {Step::Raw(std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\n", 12)), Step::Hang()});
   CheckResult c = Check(Request(server.port(), Security::kPlain));
-  ExpectKind(c, ErrorKind::kProtocol, "greeting");
+  ExpectKind(c, ErrorKind::kProtocol, Phase::kGreeting);
 }
 
 TEST_F(TesterTest, ClosedBeforeGreeting) {
   DialogServer server({Step::Close()});
   CheckResult c = Check(Request(server.port(), Security::kPlain, Protocol::kSmtp));
-  ExpectKind(c, ErrorKind::kProtocol, "greeting");
+  ExpectKind(c, ErrorKind::kProtocol, Phase::kGreeting);
   EXPECT_NE(c.error->message.find("closed the connection"), std::string::npos);
 }
 
@@ -303,7 +305,7 @@ TEST_F(TesterTest, UnknownNameIsDns) {
   CheckRequest r = Request(993, Security::kTls);
   r.host = "nxdomain.test";
   CheckResult c = Check(r);
-  ExpectKind(c, ErrorKind::kDns, "resolve");
+  ExpectKind(c, ErrorKind::kDns, Phase::kResolve);
   EXPECT_NE(c.error->message.find("nxdomain.test"), std::string::npos);
 }
 
@@ -312,7 +314,7 @@ TEST_F(TesterTest, SilentDnsIsTimeoutInResolve) {
   r.host = "slowdns.test";
   r.timeouts.resolve = Millis(200);
   CheckResult c = Check(r);
-  ExpectKind(c, ErrorKind::kTimeout, "resolve");
+  ExpectKind(c, ErrorKind::kTimeout, Phase::kResolve);
 }
 
 TEST_F(TesterTest, WrongNameCertificate) {
@@ -370,7 +372,7 @@ TEST_F(TesterTest, OverallDeadlineBeatsPhaseBudgets) {
   r.overall = Deadline::AfterMs(400);
   const auto start = Clock::now();
   CheckResult c = Check(r);
-  ExpectKind(c, ErrorKind::kTimeout, "greeting");
+  ExpectKind(c, ErrorKind::kTimeout, Phase::kGreeting);
   EXPECT_LT(MsSince(start), 1000);
 }
 
@@ -386,7 +388,7 @@ TEST_F(TesterTest, CancellationStopsAWaitingCheck) {
   const auto start = Clock::now();
   CheckResult c = Check(r);
   canceller.join();
-  ExpectKind(c, ErrorKind::kTimeout, "cancelled");
+  ExpectKind(c, ErrorKind::kTimeout, Phase::kCancelled);
   EXPECT_LT(MsSince(start), 1000);
 }
 
