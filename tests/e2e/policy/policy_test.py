@@ -76,7 +76,7 @@ CASES = {
         "scenario": "policy-wrongpw", "server": "mail.wrongpw.example",
         "address": "user@wrongpw.example", "password": "not-the-password-7x",
         "exit": 1, "incoming": None, "outgoing": None, "password_rejected": True,
-        "max_failed": 2, "max_seconds": 8.0,
+        "min_failed": 1, "max_failed": 2, "max_seconds": 8.0,
     },
     "banned": {
         "scenario": "policy-banned", "server": "mail.banned.example",
@@ -155,6 +155,7 @@ def inner(args):
     offset, runs = 0, []
     for _ in range(args.inner_runs):
         offset, r = one_run(args.mailscout, case, args.state_dir, log_path, offset)
+        r["log_ok"] = os.path.isfile(log_path)
         try:
             r["banned"] = [ln for ln in ban_log.read_text().splitlines() if " banned " in ln]
         except OSError:
@@ -213,6 +214,11 @@ def judge(case, r):
         if not rejected:
             problems.append("no incoming check says the password was rejected (error kind auth)")
     nfail = len(r["failed"])
+    if not r.get("log_ok", True):
+        problems.append(f"no Dovecot log for {case['server']}: failed logins not counted")
+    if nfail < case.get("min_failed", 0):
+        problems.append(f"{nfail} failed logins logged, but a wrong password must have been tried at least "
+                        f"{case['min_failed']} time(s) for the verdict (is the count broken?)")
     if case["max_failed"] is not None and nfail > case["max_failed"]:
         problems.append(f"{nfail} failed logins (max {case['max_failed']}: "
                         + ", ".join(f"{u} {w}" for u, w in r["failed"]) + ")")
