@@ -4,13 +4,20 @@
 #include "net/tls.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <Poco/Net/Context.h>
 #include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/ServerSocket.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "net/connect.h"
 #include "support/fake_resolver.h"
@@ -163,6 +170,126 @@ TEST_F(TlsTest, UnknownHostIsDns) {
       ConnectTcp(resolver_, "nowhere.test", 993, Deadline::AfterMs(1000), Deadline::AfterMs(1000));
   ASSERT_FALSE(tcp.ok());
   EXPECT_EQ(tcp.error().kind, ErrorKind::kDns);
+}
+
+// The system trust store without --ca-file: SSL_CERT_FILE is a bundle that
+// holds the test CA among other roots, SSL_CERT_DIR a directory without it
+// (the bundle-only layout). The bundle is then served by subject name; the
+// verdicts must be the ones a fully loaded bundle gives.
+class BundleOnlyTest : public TlsTest {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("mailscout-tls-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_ / "emptydir");
+    for (const char* name : {"SSL_CERT_FILE", "SSL_CERT_DIR"}) {
+      const char* old = std::getenv(name);
+      saved_.emplace_back(name, old != nullptr ? std::optional<std::string>(old) : std::nullopt);
+    }
+    ::setenv("SSL_CERT_DIR", (dir_ / "emptydir").c_str(), 1);
+  }
+  void TearDown() override {
+    for (const auto& [name, value] : saved_) {
+      if (value) {
+        ::setenv(name.c_str(), value->c_str(), 1);
+      } else {
+        ::unsetenv(name.c_str());
+      }
+    }
+    std::filesystem::remove_all(dir_);
+  }
+  static std::string Read(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  // Writes the bundle and points SSL_CERT_FILE at it.
+  void UseBundle(const std::string& text) {
+    const std::string path = (dir_ / "bundle.pem").string();
+    std::ofstream(path, std::ios::binary) << text;
+    ::setenv("SSL_CERT_FILE", path.c_str(), 1);
+  }
+  Result<Poco::Net::SecureStreamSocket> ConnectSystem(const std::string& cert,
+                                                      const std::string& host, TlsInfo* info) {
+    OneShotServer server(cert);
+    TlsClient client(TlsOptions{"", false});
+    auto tcp = ConnectTcp(resolver_, host, server.port(), Deadline::AfterMs(2000),
+                          Deadline::AfterMs(2000));
+    if (!tcp.ok()) return tcp.error();
+    return client.Handshake(tcp->socket, host, Deadline::AfterMs(1500), info);
+  }
+  // Other roots around the test CA, as in a system bundle.
+  std::string OthersAround(const std::string& ca) {
+    return Read(kCerts + "selfsigned.pem") + "\n" + ca + Read(kCerts + "selfsigned.pem");
+  }
+
+  std::filesystem::path dir_;
+  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
+};
+
+TEST_F(BundleOnlyTest, CaInTheBundleVerifies) {
+  UseBundle(OthersAround(Read(kCerts + "ca.pem")));
+  TlsInfo info;
+  auto tls = ConnectSystem("good", "good.test", &info);
+  ASSERT_TRUE(tls.ok()) << tls.error().message;
+  EXPECT_TRUE(info.chain_ok);
+  EXPECT_TRUE(info.name_ok);
+}
+
+TEST_F(BundleOnlyTest, CaMissingFromTheBundleIsUntrusted) {
+  UseBundle(OthersAround(""));
+  TlsInfo info;
+  auto tls = ConnectSystem("good", "good.test", &info);
+  ASSERT_FALSE(tls.ok());
+  EXPECT_EQ(tls.error().kind, ErrorKind::kCertificate);
+  EXPECT_NE(tls.error().message.find("does not trust"), std::string::npos) << tls.error().message;
+}
+
+TEST_F(BundleOnlyTest, ExpiredIsExpiredWithTheCaInTheBundle) {
+  UseBundle(OthersAround(Read(kCerts + "ca.pem")));
+  TlsInfo info;
+  auto tls = ConnectSystem("expired", "good.test", &info);
+  ASSERT_FALSE(tls.ok());
+  EXPECT_EQ(tls.error().kind, ErrorKind::kCertificate);
+  EXPECT_NE(tls.error().message.find("expired"), std::string::npos) << tls.error().message;
+}
+
+TEST_F(BundleOnlyTest, SelfSignedLeafGetsTheVerdictOfTheWholeBundle) {
+  // The self-signed certificate is itself in this bundle: whatever OpenSSL
+  // makes of that, it must be what it makes of the bundle loaded whole.
+  UseBundle(OthersAround(Read(kCerts + "ca.pem")));
+  TlsInfo info;
+  auto tls = ConnectSystem("selfsigned", "good.test", &info);
+  TlsInfo eager;
+  {
+    // The same handshake with the bundle given as --ca-file (loaded whole).
+    OneShotServer server("selfsigned");
+    TlsClient client(TlsOptions{(dir_ / "bundle.pem").string(), false});
+    auto tcp = ConnectTcp(resolver_, "good.test", server.port(), Deadline::AfterMs(2000),
+                          Deadline::AfterMs(2000));
+    ASSERT_TRUE(tcp.ok());
+    (void)client.Handshake(tcp->socket, "good.test", Deadline::AfterMs(1500), &eager);
+  }
+  EXPECT_EQ(info.chain_ok, eager.chain_ok);
+  EXPECT_EQ(info.chain_error_code, eager.chain_error_code);
+  EXPECT_EQ(info.name_ok, eager.name_ok);
+}
+
+TEST_F(BundleOnlyTest, TrustedCertificateBlocksFallBackToTheWholeBundle) {
+  // "TRUSTED CERTIFICATE" blocks carry trust settings the index does not
+  // read: the bundle is then loaded whole, with the same verdict.
+  std::string ca = Read(kCerts + "ca.pem");
+  std::string other = Read(kCerts + "selfsigned.pem");
+  for (const char* from : {"-----BEGIN CERTIFICATE-----", "-----END CERTIFICATE-----"}) {
+    std::string to = from;
+    to.replace(to.find("CERTIFICATE"), 11, "TRUSTED CERTIFICATE");
+    other.replace(other.find(from), std::string(from).size(), to);
+  }
+  UseBundle(other + ca);
+  TlsInfo info;
+  auto tls = ConnectSystem("good", "good.test", &info);
+  ASSERT_TRUE(tls.ok()) << tls.error().message;
+  EXPECT_TRUE(info.chain_ok);
 }
 
 TEST_F(TlsTest, UnreadableCaFileIsReported) {
