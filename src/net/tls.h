@@ -4,8 +4,10 @@
 // performs handshakes over already-connected TCP sockets, so implicit TLS,
 // STARTTLS and HTTPS share one code path. Certificates are verified against
 // the system trust store plus TlsOptions::ca_file (issuers are read from the
-// hashed certificate directory first; the whole CA bundle is parsed only when
-// that finds a problem); the host name is checked
+// hashed certificate directory first; only when that finds a problem does the
+// whole system store decide, and there the CA bundle is read by subject name:
+// a certificate of it is decoded when a chain asks for its subject, not ~140
+// of them per process); the host name is checked
 // with OpenSSL's X509_check_host (RFC 6125: wildcard only as the whole
 // left-most label, never partial). Poco does not enforce the host name itself
 // (noted in shared/LIBRARY-NOTES.md, outside the repository), which is why
