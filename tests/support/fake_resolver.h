@@ -1,6 +1,8 @@
 // FakeResolver: a Resolver answering from tables, for unit tests.
-// Unknown names answer kDns (NXDOMAIN); names listed in `hang` never answer
-// and return kTimeout when the deadline passes. Thread-safe after setup.
+// Unknown names answer kDns (DnsOutcome::kNxDomain); names listed in `hang`
+// never answer and return kTimeout when the deadline passes; names listed in
+// `failing` answer kDns with DnsOutcome::kResolverFailure (a SERVFAIL) and
+// `failure_message`. Thread-safe after setup.
 #ifndef MAILSCOUT_TESTS_SUPPORT_FAKE_RESOLVER_H_
 #define MAILSCOUT_TESTS_SUPPORT_FAKE_RESOLVER_H_
 
@@ -20,6 +22,8 @@ class FakeResolver : public Resolver {
   std::map<std::string, std::vector<SrvRecord>> srv;
   std::map<std::string, std::vector<MxRecord>> mx;
   std::set<std::string> hang;
+  std::set<std::string> failing;
+  std::string failure_message = "The DNS server failed to answer (SERVFAIL)";
 
   Result<std::vector<std::string>> ResolveHost(const std::string& host,
                                                Deadline deadline) override {
@@ -43,6 +47,11 @@ class FakeResolver : public Resolver {
 
  private:
   std::optional<Error> Wait(const std::string& name, Deadline deadline) {
+    if (failing.count(name) > 0) {
+      Error e = Error::Make(ErrorKind::kDns, failure_message, {}, Phase::kResolve);
+      e.dns = DnsOutcome::kResolverFailure;
+      return e;
+    }
     if (hang.count(name) == 0) return std::nullopt;
     std::this_thread::sleep_until(deadline.at());
     return Error::Make(ErrorKind::kTimeout, "DNS timeout for " + name, {}, Phase::kResolve);

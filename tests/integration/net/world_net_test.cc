@@ -42,6 +42,7 @@ TEST(WorldDnsTest, UnknownNameIsNxdomain) {
   auto addresses = resolver->ResolveHost("nothing-here.basic.example", Deadline::AfterMs(3000));
   ASSERT_FALSE(addresses.ok());
   EXPECT_EQ(addresses.error().kind, ErrorKind::kDns);
+  EXPECT_EQ(addresses.error().dns, DnsOutcome::kNxDomain);
   EXPECT_NE(addresses.error().message.find("does not exist"), std::string::npos);
 }
 

@@ -14,8 +14,12 @@ TEST(TypesTest, NamesRoundTrip) {
   }
   for (auto k : {ErrorKind::kDns, ErrorKind::kRefused, ErrorKind::kTimeout, ErrorKind::kTls,
                  ErrorKind::kCertificate, ErrorKind::kStartTlsMissing, ErrorKind::kAuth,
-                 ErrorKind::kAuthMechanism, ErrorKind::kCleartextRefused, ErrorKind::kProtocol}) {
+                 ErrorKind::kAuthMechanism, ErrorKind::kCleartextRefused, ErrorKind::kProtocol,
+                 ErrorKind::kUsage, ErrorKind::kNotTried}) {
     EXPECT_EQ(ParseErrorKind(ToString(k)), k);
+  }
+  for (auto o : {DnsOutcome::kNxDomain, DnsOutcome::kNoRecords, DnsOutcome::kResolverFailure}) {
+    EXPECT_EQ(ParseDnsOutcome(ToString(o)), o);
   }
   for (auto s : {Source::kProviders, Source::kIspdb, Source::kAutoconfig, Source::kWellKnown,
                  Source::kMx, Source::kSrv, Source::kAutodiscover, Source::kGuess}) {
@@ -31,6 +35,12 @@ TEST(TypesTest, StableNamesUsedInJson) {
   EXPECT_EQ(ToString(ErrorKind::kAuthMechanism), "auth-mechanism");
   EXPECT_EQ(ToString(Source::kWellKnown), "well-known");
   EXPECT_EQ(ToString(Security::kStartTls), "starttls");
+  EXPECT_EQ(ToString(ErrorKind::kUsage), "usage");
+  EXPECT_EQ(ToString(ErrorKind::kNotTried), "not-tried");
+  EXPECT_EQ(ToString(DnsOutcome::kNxDomain), "nxdomain");
+  EXPECT_EQ(ToString(DnsOutcome::kNoRecords), "no-records");
+  EXPECT_EQ(ToString(DnsOutcome::kResolverFailure), "resolver-failure");
+  EXPECT_EQ(ParseDnsOutcome("NXDOMAIN"), std::nullopt);
 }
 
 TEST(TypesTest, DefaultPorts) {

@@ -298,7 +298,44 @@ TEST_F(DiscoveryTest, AutodiscoverViaSrv) {
   DiscoveryResult r = Run("alice@ad.example");
   ASSERT_EQ(r.candidates.size(), 2u);
   EXPECT_EQ(r.candidates[0].trust, Trust::kUnauthenticated);
-  EXPECT_FALSE(r.warnings.empty());  // provider.example is outside ad.example
+  // One warning per host: provider.example is outside ad.example, and the
+  // only way there was an SRV record anyone on the network could forge.
+  ASSERT_EQ(r.warnings.size(), 2u) << testing::PrintToString(r.warnings);
+  for (const char* host : {"imap.provider.example", "smtp.provider.example"}) {
+    const auto it = std::find_if(r.warnings.begin(), r.warnings.end(),
+                                 [&](const std::string& w) { return w.rfind(host, 0) == 0; });
+    ASSERT_NE(it, r.warnings.end()) << host;
+    EXPECT_NE(it->find("is outside ad.example: it belongs to provider.example"), std::string::npos)
+        << *it;
+    EXPECT_NE(it->find("an Autodiscover redirect that was not authenticated"), std::string::npos)
+        << *it;
+    EXPECT_NE(it->find("via SRV _autodiscover._tcp.ad.example"), std::string::npos) << *it;
+  }
+}
+
+// Whether a source found "nothing there" or failed is decided by the DNS
+// outcome the resolver reports, not by the words of its message.
+TEST_F(DiscoveryTest, DnsOutcomeDecidesNoneOrError) {
+  options.skip = {Source::kAutoconfig, Source::kWellKnown, Source::kIspdb, Source::kAutodiscover,
+                  Source::kMx};
+  use_prober = false;
+  // No SRV records anywhere: NXDOMAIN for every name, an answer.
+  DiscoveryResult r = Run("alice@nx.example");
+  EXPECT_EQ(Status(r, "srv").status, "none") << Status(r, "srv").detail;
+
+  // The DNS server fails for one of them: the source failed.
+  dns.failing.insert("_imaps._tcp.sf.example");
+  r = Run("alice@sf.example");
+  EXPECT_EQ(Status(r, "srv").status, "error") << Status(r, "srv").detail;
+  EXPECT_NE(Status(r, "srv").detail.find("SERVFAIL"), std::string::npos) << Status(r, "srv").detail;
+
+  // The same words without the outcome decide nothing: a message that
+  // mentions NXDOMAIN is still a failing server if the resolver says so.
+  dns.failing.clear();
+  dns.failure_message = "The DNS server says NXDOMAIN and has no SRV records (SERVFAIL)";
+  dns.failing.insert("_imaps._tcp.sf2.example");
+  r = Run("alice@sf2.example");
+  EXPECT_EQ(Status(r, "srv").status, "error") << Status(r, "srv").detail;
 }
 
 TEST_F(DiscoveryTest, DoesNotWaitForLowerRankedSlowSource) {

@@ -124,6 +124,8 @@ TEST(DnsAnswerTest, TruncatedAnswerIsAnError) {
   auto records = ParseMxAnswer(cut.data(), static_cast<int>(cut.size()));
   ASSERT_FALSE(records.ok());
   EXPECT_EQ(records.error().kind, ErrorKind::kDns);
+  EXPECT_EQ(records.error().dns, DnsOutcome::kResolverFailure);
+  EXPECT_EQ(records.error().phase, Phase::kResolve);
 }
 
 }  // namespace

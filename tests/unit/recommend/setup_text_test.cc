@@ -151,6 +151,15 @@ TEST(SetupTextTest, AdviceForEveryKind) {
   EXPECT_TRUE(
       Has(AdviceFor(Error::Make(ErrorKind::kTimeout, "x", "", Phase::kConnect)), "firewall"));
   EXPECT_TRUE(Has(AdviceFor(Error::Make(ErrorKind::kCleartextRefused, "x")), "--allow-plaintext"));
+  // A failing DNS server says nothing about the name.
+  Error servfail = Error::Make(ErrorKind::kDns, "x", "", Phase::kResolve);
+  servfail.dns = DnsOutcome::kResolverFailure;
+  EXPECT_TRUE(Has(AdviceFor(servfail), "--dns-server"));
+  servfail.dns = DnsOutcome::kNxDomain;
+  EXPECT_TRUE(Has(AdviceFor(servfail), "does not exist"));
+  // Neither a usage error nor a server that was never tried needs advice.
+  EXPECT_TRUE(AdviceFor(Error::Make(ErrorKind::kNotTried, "x", "", Phase::kSkipped)).empty());
+  EXPECT_TRUE(AdviceFor(Error::Make(ErrorKind::kUsage, "x")).empty());
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <sstream>
 
 #include <Poco/JSON/Parser.h>
 
@@ -177,6 +178,43 @@ TEST(CheckJsonTest, SchemaFieldsAndRoundTrip) {
   EXPECT_EQ(c.transcript, original.transcript);
 }
 
+// error.dns is written only when the resolver said what its answer meant,
+// after the other error fields, and read back; nothing else changes.
+TEST(CheckJsonTest, DnsOutcomeInTheError) {
+  CheckResult c;
+  c.host = "nope.example";
+  c.port = 993;
+  c.error = Error::Make(ErrorKind::kDns, "The name nope.example does not exist (NXDOMAIN)", {},
+                        Phase::kResolve);
+  c.error->dns = DnsOutcome::kNxDomain;
+  std::ostringstream text;
+  ToJson(*c.error)->stringify(text);
+  EXPECT_EQ(text.str(),
+            R"json({"kind":"dns","message":"The name nope.example does not exist (NXDOMAIN)",)json"
+            R"json("server_reply":null,"phase":"resolve","dns":"nxdomain"})json");
+  Result<CheckResult> back = FromJson(ToJson(c));
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  ASSERT_TRUE(back->error.has_value());
+  EXPECT_EQ(back->error->dns, DnsOutcome::kNxDomain);
+  EXPECT_EQ(back->error->phase, Phase::kResolve);
+
+  for (DnsOutcome o : {DnsOutcome::kNoRecords, DnsOutcome::kResolverFailure}) {
+    c.error->dns = o;
+    Poco::JSON::Object::Ptr error = ToJson(c)->getObject("error");
+    EXPECT_EQ(error->getValue<std::string>("dns"), ToString(o));
+    EXPECT_EQ(FromJson(ToJson(c))->error->dns, o);
+  }
+
+  // Without an outcome (every other kind) there is no "dns" key at all.
+  Error timeout = Error::Make(ErrorKind::kTimeout, "slow", {}, Phase::kGreeting);
+  std::ostringstream plain;
+  ToJson(timeout)->stringify(plain);
+  EXPECT_EQ(plain.str(),
+            R"({"kind":"timeout","message":"slow","server_reply":null,"phase":"greeting"})");
+  c.error = timeout;
+  EXPECT_EQ(FromJson(ToJson(c))->error->dns, std::nullopt);
+}
+
 TEST(CheckJsonTest, NullsForMissingParts) {
   CheckResult ok;
   ok.host = "h";
@@ -242,6 +280,17 @@ TEST(CheckTextTest, VerdictLineAndDetails) {
   EXPECT_NE(CheckVerdictLine(ok).find("[PASS]"), std::string::npos);
   EXPECT_NE(CheckVerdictLine(ok).find("logged in with PLAIN"), std::string::npos);
   EXPECT_NE(ChecksText({c, ok}).find("1 of 2 checks passed"), std::string::npos);
+}
+
+TEST(CheckTextTest, NotTriedIsPrintable) {
+  CheckResult c;
+  c.host = "imap.example.com";
+  c.port = 993;
+  c.error = Error::Make(ErrorKind::kNotTried, "Not tried: the login policy skipped it", "",
+                        Phase::kSkipped);
+  const std::string line = CheckVerdictLine(c);
+  EXPECT_NE(line.find("not-tried"), std::string::npos) << line;
+  EXPECT_NE(CheckText(c, {}).find("Not tried: the login policy skipped it"), std::string::npos);
 }
 
 }  // namespace
