@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -18,20 +17,23 @@ namespace {
 namespace fs = std::filesystem;
 
 // Reads at most limit + 1 bytes so an oversized file is noticed cheaply.
+// The buffer is sized from the file's size (provider files are a few KiB):
+// zeroing limit + 1 bytes for each file cost more than parsing them all.
 Result<std::string> ReadBounded(const fs::path& path, size_t limit) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error::Make(ErrorKind::kProtocol, "cannot read " + path.string());
-  // Grow as the file turns out to be long: provider files are a few KiB,
-  // and zeroing limit + 1 bytes for each of them cost more than parsing.
+  std::error_code ec;
+  const uintmax_t size = fs::file_size(path, ec);
   std::string data;
-  size_t want = 16 * 1024;
+  size_t want = ec ? 4096 : static_cast<size_t>(std::min<uintmax_t>(size, limit)) + 1;
+  // Grow while the file turns out longer than its size said, up to limit + 1.
   while (data.size() <= limit) {
     const size_t before = data.size();
     data.resize(std::min(before + want, limit + 1));
     in.read(data.data() + before, static_cast<std::streamsize>(data.size() - before));
     data.resize(before + static_cast<size_t>(in.gcount()));
     if (!in) break;
-    want *= 2;
+    want = std::max<size_t>(want, 4096) * 2;
   }
   return data;
 }
@@ -44,14 +46,25 @@ Result<std::string> ReadBounded(const fs::path& path, size_t limit) {
 // *always_parse is set when that reasoning does not hold: the file has bytes
 // outside ASCII (or references to them), so a domain may be an IDN, or a
 // character reference this function does not read.
+char LowerByte(unsigned char c) {
+  return static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+}
+
 std::string SearchText(std::string_view xml, bool* always_parse) {
-  std::string out;
-  out.reserve(xml.size());
+  std::string out(xml.size(), '\0');
+  size_t n = 0;
+  unsigned char seen = 0;  // all bytes or'ed: bit 7 set when any is outside ASCII
   *always_parse = false;
   for (size_t i = 0; i < xml.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(xml[i]);
-    if (c >= 0x80) *always_parse = true;
-    if (c == '&') {
+    // The plain run up to the next '&' (a loop the compiler vectorizes).
+    const size_t amp = std::min(xml.find('&', i), xml.size());
+    for (; i < amp; ++i) {
+      const unsigned char c = static_cast<unsigned char>(xml[i]);
+      seen |= c;
+      out[n++] = LowerByte(c);
+    }
+    if (i == xml.size()) break;
+    {
       const std::string_view rest = xml.substr(i + 1, 64);
       const size_t semi = rest.find(';');
       const std::string_view ref = rest.substr(0, semi);
@@ -82,13 +95,15 @@ std::string SearchText(std::string_view xml, bool* always_parse) {
         }
       }
       if (code >= 0) {
-        out += static_cast<char>(std::tolower(code));
+        out[n++] = LowerByte(static_cast<unsigned char>(code));
         i += semi + 1;
         continue;
       }
     }
-    out += static_cast<char>(std::tolower(c));
+    out[n++] = '&';
   }
+  out.resize(n);
+  if (seen & 0x80) *always_parse = true;
   return out;
 }
 
