@@ -315,17 +315,22 @@ class BundleIndex {
         char* header = nullptr;
         unsigned char* data = nullptr;
         long len = 0;
-        if (PEM_read_bio(bio, &name, &header, &data, &len) != 1) break;
+        if (PEM_read_bio(bio, &name, &header, &data, &len) != 1) {
+          // The end of the file; any other failure makes OpenSSL's loader
+          // drop the whole bundle: let it do so.
+          if (ERR_GET_REASON(ERR_peek_last_error()) != PEM_R_NO_START_LINE) usable_ = false;
+          break;
+        }
         const std::string_view type(name);
-        if (type == "CERTIFICATE" || type == "X509 CERTIFICATE") {
+        if ((type == "CERTIFICATE" || type == "X509 CERTIFICATE") && *header == 0) {
           Entry e;
           e.subject = SubjectOf(data, len);
           if (e.subject == nullptr) usable_ = false;
           e.der.assign(reinterpret_cast<const char*>(data), static_cast<size_t>(len));
           entries_.push_back(std::move(e));
         } else {
-          // TRUSTED CERTIFICATE (trust settings), CRLs, keys: leave those
-          // to OpenSSL's own loader.
+          // TRUSTED CERTIFICATE (trust settings), CRLs, keys, PEM headers
+          // (encryption): leave those to OpenSSL's own loader.
           usable_ = false;
         }
         OPENSSL_free(name);

@@ -6,6 +6,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
 #include <Poco/Net/Context.h>
 #include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/ServerSocket.h>
@@ -290,6 +294,33 @@ TEST_F(BundleOnlyTest, TrustedCertificateBlocksFallBackToTheWholeBundle) {
   auto tls = ConnectSystem("good", "good.test", &info);
   ASSERT_TRUE(tls.ok()) << tls.error().message;
   EXPECT_TRUE(info.chain_ok);
+}
+
+TEST_F(BundleOnlyTest, ATruncatedBundleTrustsWhatOpenSslsLoaderTrusts) {
+  // OpenSSL's file loader gives up on the whole bundle at a block it cannot
+  // read; the verdict must be that of the bundle loaded whole.
+  UseBundle(Read(kCerts + "ca.pem") + "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n");
+  TlsInfo info;
+  auto tls = ConnectSystem("good", "good.test", &info);
+  X509_STORE* whole = X509_STORE_new();
+  X509_STORE_set_default_paths(whole);
+  const bool whole_has_ca = [&] {
+    X509_STORE_CTX* ctx = X509_STORE_CTX_new();
+    X509_OBJECT* obj = X509_OBJECT_new();
+    BIO* bio = BIO_new_file((kCerts + "ca.pem").c_str(), "r");
+    X509* ca = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+    X509_STORE_CTX_init(ctx, whole, nullptr, nullptr);
+    const bool found =
+        X509_STORE_CTX_get_by_subject(ctx, X509_LU_X509, X509_get_subject_name(ca), obj) == 1;
+    X509_free(ca);
+    BIO_free(bio);
+    X509_OBJECT_free(obj);
+    X509_STORE_CTX_free(ctx);
+    return found;
+  }();
+  X509_STORE_free(whole);
+  EXPECT_EQ(tls.ok(), whole_has_ca) << (tls.ok() ? "" : tls.error().message);
+  EXPECT_EQ(info.chain_ok, whole_has_ca);
 }
 
 TEST_F(TlsTest, UnreadableCaFileIsReported) {
