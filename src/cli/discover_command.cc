@@ -11,6 +11,7 @@
 #include "core/email_address.h"
 #include "discover/discovery.h"
 #include "discover/provider_db.h"
+#include "engine/stack.h"
 #include "report/discovery_json.h"
 #include "report/discovery_text.h"
 
@@ -32,7 +33,7 @@ int Run(const ParsedArgs& args) {
   if (!address.ok()) return UsageError(address.error().message);
   Result<DiscoveryCliConfig> config = DiscoveryConfigFromArgs(args);
   if (!config.ok()) return UsageError(config.error().message);
-  Result<std::unique_ptr<DiscoveryStack>> stack = DiscoveryStack::Create(config.value());
+  Result<std::unique_ptr<EngineStack>> stack = EngineStack::Create(config->stack);
   if (!stack.ok()) return UsageError(stack.error().message);
 
   const Deadline deadline = Deadline::AfterMs(config->timeout_ms);

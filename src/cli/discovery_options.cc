@@ -3,10 +3,7 @@
 #include <iostream>
 
 #include "discover/provider_db.h"
-#include "discover/tester_prober.h"
-#include "net/poco_http_client.h"
 #include "report/discovery_text.h"
-#include "verify/tester.h"
 
 namespace mailscout {
 namespace {
@@ -51,7 +48,7 @@ std::vector<OptionSpec> DiscoveryOptionSpecs() {
 
 Result<DiscoveryCliConfig> DiscoveryConfigFromArgs(const ParsedArgs& args) {
   DiscoveryCliConfig config;
-  DiscoveryOptions& d = config.discovery;
+  DiscoveryOptions& d = config.stack.discovery;
   d.offline = args.Has("offline");
   d.guess = !args.Has("no-guess");
   d.guess_always = args.Has("guess-always");
@@ -86,12 +83,13 @@ Result<DiscoveryCliConfig> DiscoveryConfigFromArgs(const ParsedArgs& args) {
   if (!probe.ok()) return probe.error();
   d.probe_timeout_ms = probe.value();
 
-  config.resolver.servers = args.GetAll("dns-server");
+  config.stack.resolver.servers = args.GetAll("dns-server");
   // Keep c-ares's own retries inside the DNS deadline.
-  config.resolver.try_timeout_ms = static_cast<int>(std::max<int64_t>(d.dns_timeout_ms / 3, 200));
-  config.tls.ca_file = args.GetOr("ca-file", "");
-  config.provider_dirs = args.GetAll("providers");
-  config.provider_dirs.push_back(ProviderDb::BundledDir());
+  config.stack.resolver.try_timeout_ms =
+      static_cast<int>(std::max<int64_t>(d.dns_timeout_ms / 3, 200));
+  config.stack.tls.ca_file = args.GetOr("ca-file", "");
+  config.stack.provider_dirs = args.GetAll("providers");
+  config.stack.provider_dirs.push_back(ProviderDb::BundledDir());
   return config;
 }
 
@@ -102,50 +100,5 @@ void ShowDiscoveryProgress(const std::vector<SourceStatus>& sources) {
 }
 
 void ClearDiscoveryProgress() { std::cerr << "\r\033[K" << std::flush; }
-
-void AddProviderWarnings(const ProviderDb& providers, DiscoveryResult* result) {
-  for (const auto& w : providers.warnings()) {
-    result->warnings.push_back("provider database: " + w);
-  }
-}
-
-DiscoveryStack::~DiscoveryStack() = default;
-
-const Tester& DiscoveryStack::tester() const {
-  std::call_once(tester_once_, [this] { tester_ = std::make_unique<Tester>(*resolver_, tls()); });
-  return *tester_;
-}
-
-Result<std::unique_ptr<DiscoveryStack>> DiscoveryStack::Create(const DiscoveryCliConfig& config) {
-  std::unique_ptr<DiscoveryStack> stack(new DiscoveryStack());
-  Result<std::unique_ptr<CaresResolver>> resolver = CaresResolver::Create(config.resolver);
-  if (!resolver.ok()) return resolver.error();
-  stack->resolver_ = std::move(resolver.value());
-  if (!config.tls.ca_file.empty()) {
-    // A bad --ca-file is a usage error: find out before anything runs.
-    auto tls = std::make_shared<const TlsClient>(config.tls);
-    if (!tls->ca_error().empty()) return Usage(tls->ca_error());
-    std::promise<std::shared_ptr<const TlsClient>> ready;
-    ready.set_value(tls);
-    stack->tls_ = ready.get_future().share();
-  } else {
-    const TlsOptions options = config.tls;
-    stack->tls_ = std::async(std::launch::async, [options] {
-                    return std::shared_ptr<const TlsClient>(std::make_shared<TlsClient>(options));
-                  }).share();
-  }
-  DiscoveryStack* self = stack.get();
-  stack->http_ = std::make_unique<PocoHttpClient>(
-      *stack->resolver_, [self]() -> const TlsClient& { return self->tls(); });
-  stack->prober_ =
-      std::make_unique<TesterProber>([self]() -> const Tester& { return self->tester(); });
-  Result<ProviderDb> providers =
-      ProviderDb::Load(config.provider_dirs, /*allow_missing_last=*/true);
-  if (!providers.ok()) return providers.error();
-  stack->providers_ = std::make_unique<ProviderDb>(std::move(providers.value()));
-  stack->discovery_ = std::make_unique<Discovery>(
-      *stack->resolver_, *stack->http_, stack->prober_.get(), *stack->providers_, config.discovery);
-  return stack;
-}
 
 }  // namespace mailscout

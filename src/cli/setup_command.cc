@@ -1,7 +1,8 @@
 // `mailscout setup EMAIL`: discover, verify every candidate in parallel,
 // recommend the best incoming and outgoing settings with reasons, and print
 // the helpdesk card, the JSON report or a client file
-// (recommend/setup_runner.h does the work; this file wires the CLI to it).
+// (engine/setup_engine.h does the work on the objects engine/stack.h builds;
+// this file reads the command line and writes the outputs).
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -14,15 +15,12 @@
 #include "cli/command.h"
 #include "cli/discovery_options.h"
 #include "cli/exit_status.h"
+#include "cli/login_options.h"
 #include "cli/password.h"
 #include "core/email_address.h"
-#include "discover/discovery.h"
-#include "discover/provider_db.h"
-#include "discover/tester_prober.h"
+#include "engine/setup_engine.h"
+#include "engine/stack.h"
 #include "export/render.h"
-#include "recommend/setup_runner.h"
-#include "recommend/verifying_prober.h"
-#include "report/discovery_text.h"
 #include "report/setup_json.h"
 #include "report/setup_text.h"
 #include "verify/tester.h"
@@ -54,31 +52,45 @@ std::vector<OptionSpec> Options() {
     if (spec.name == "timeout") spec.help = "limit for the whole setup (default 30)";
     options.push_back(std::move(spec));
   }
+  for (OptionSpec& spec : LoginOptionSpecs()) options.push_back(std::move(spec));
   for (OptionSpec& spec : PasswordOptions()) options.push_back(std::move(spec));
   return options;
 }
 
-int Run(const ParsedArgs& args) {
+// Everything the command line says, checked.
+struct SetupArgs {
+  std::optional<EmailAddress> address;
+  std::string format;
+  SetupOptions options;
+  DiscoveryCliConfig discovery;
+  int64_t total_ms = kDefaultSetupTimeoutMs;
+};
+
+// The parsed and checked options, or a usage error's message.
+Result<SetupArgs> ParseSetupArgs(const ParsedArgs& args) {
+  auto usage = [](std::string message) { return Error::Make(ErrorKind::kUsage, message); };
   if (args.positionals().size() != 1) {
-    return UsageError(args.positionals().empty() ? "which address? (mailscout setup EMAIL)"
-                                                 : "give exactly one address");
+    return usage(args.positionals().empty() ? "which address? (mailscout setup EMAIL)"
+                                            : "give exactly one address");
   }
-  const std::string format = args.GetOr("format", "text");
-  if (!IsOutputFormat(format)) {
-    return UsageError("unknown --format '" + format + "' (one of " + OutputFormatList() + ")");
+  SetupArgs parsed;
+  parsed.format = args.GetOr("format", "text");
+  if (!IsOutputFormat(parsed.format)) {
+    return usage("unknown --format '" + parsed.format + "' (one of " + OutputFormatList() + ")");
   }
   Result<EmailAddress> address = EmailAddress::Parse(args.positionals()[0]);
-  if (!address.ok()) return UsageError(address.error().message);
+  if (!address.ok()) return usage(address.error().message);
+  parsed.address = address.value();
 
-  SetupOptions options;
+  SetupOptions& options = parsed.options;
   const std::string prefer = args.GetOr("prefer", "imap");
   if (prefer != "imap" && prefer != "pop3") {
-    return UsageError("--prefer must be imap or pop3, not '" + prefer + "'");
+    return usage("--prefer must be imap or pop3, not '" + prefer + "'");
   }
   options.rank.prefer_pop3 = prefer == "pop3";
   options.rank.allow_plaintext = args.Has("allow-plaintext");
   if (auto user = args.Get("user")) {
-    if (user->empty()) return UsageError("--user needs a name");
+    if (user->empty()) return usage("--user needs a name");
     options.username = *user;
   }
   options.display_name = args.GetOr("name", "");
@@ -87,127 +99,109 @@ int Run(const ParsedArgs& args) {
   int64_t phase_ms = kDefaultPhaseTimeoutMs;
   if (auto phase = args.Get("phase-timeout")) {
     std::optional<long> ms = ParseSecondsToMs(*phase, 120);
-    if (!ms) return UsageError("--phase-timeout must be a number of seconds (up to 120)");
+    if (!ms) return usage("--phase-timeout must be a number of seconds (up to 120)");
     phase_ms = *ms;
   }
+  Result<LoginCliConfig> login = LoginConfigFromArgs(args);
+  if (!login.ok()) return login.error();
   options.timeouts = PhaseTimeouts::All(Millis(phase_ms));
-  options.timeouts.auth = Millis(std::max<int64_t>(phase_ms, 8000));
+  options.timeouts.auth = login->auth_timeout;
 
   Result<DiscoveryCliConfig> config = DiscoveryConfigFromArgs(args);
-  if (!config.ok()) return UsageError(config.error().message);
-  const int64_t total_ms = args.Has("timeout") ? config->timeout_ms : kDefaultSetupTimeoutMs;
-  Result<std::unique_ptr<DiscoveryStack>> created = DiscoveryStack::Create(config.value());
-  if (!created.ok()) return UsageError(created.error().message);
-  DiscoveryStack& stack = *created.value();
+  if (!config.ok()) return config.error();
+  parsed.discovery = config.value();
+  parsed.discovery.stack.insecure_logins = args.Has("insecure-tls");
+  parsed.discovery.stack.budget = login->budget;
+  parsed.discovery.stack.ledger_path = login->ledger_path;
+  if (args.Has("timeout")) parsed.total_ms = parsed.discovery.timeout_ms;
+  return parsed;
+}
 
-  // A separate TLS client for the logins when certificate errors may be
-  // overridden; discovery's HTTPS always verifies.
-  std::unique_ptr<TlsClient> insecure_tls;
-  std::unique_ptr<Tester> insecure_tester;
-  const Tester* tester = &stack.tester();
-  if (args.Has("insecure-tls")) {
-    TlsOptions tls_options = config->tls;
-    tls_options.insecure = true;
-    insecure_tls = std::make_unique<TlsClient>(tls_options);
-    insecure_tester = std::make_unique<Tester>(stack.resolver(), *insecure_tls);
-    tester = insecure_tester.get();
-  }
-
-  Result<std::optional<std::string>> password = ReadPassword(args, address->display());
-  if (!password.ok()) return UsageError(password.error().message);
-  options.password = password.value();
-  if (options.password) ProtectSecrets();
-
-  const bool show_progress = isatty(STDERR_FILENO) == 1;
-  std::mutex progress_mu;
-  if (show_progress) {
-    options.progress = [&progress_mu](const std::string& line) {
-      std::lock_guard<std::mutex> lock(progress_mu);
-      std::cerr << "\r\033[K  " << line << "\n" << std::flush;
-    };
-    if (!options.password) {
-      std::cerr << "No password given: checking every server up to the login.\n";
-    }
-  }
-
-  // Discovery with a prober that logs in while it confirms a guessed host,
-  // so a guessed server is verified in one connection (recommend/
-  // verifying_prober.h); the runner takes those results from its cache.
-  TesterProber plain_prober(*tester);
-  CheckRequest login_base;
-  login_base.username = options.username.value_or(UsernameForms("", address.value()).front());
-  login_base.password = options.password;
-  login_base.allow_plaintext = options.rank.allow_plaintext;
-  login_base.transcript = options.transcript;
-  login_base.timeouts = options.timeouts;
-  VerifyingProber prober(
-      plain_prober, [tester](const CheckRequest& r) { return tester->Check(r); },
-      std::move(login_base));
-  Discovery discovery(stack.resolver(), stack.http(), &prober, stack.providers(),
-                      config->discovery);
-
-  const Deadline deadline = Deadline::AfterMs(total_ms);
-  const Deadline discovery_deadline =
-      Deadline::Earliest(deadline, Deadline::AfterMs(config->timeout_ms));
-  DiscoverFn discover = [&](const EmailAddress& a, Deadline d) {
-    ProgressFn progress;
-    if (show_progress) {
-      progress = [&progress_mu](const std::vector<SourceStatus>& sources) {
-        std::lock_guard<std::mutex> lock(progress_mu);
-        ShowDiscoveryProgress(sources);
-      };
-    }
-    DiscoveryResult result = discovery.Run(a, Deadline::Earliest(d, discovery_deadline), progress);
-    if (show_progress) {
-      std::lock_guard<std::mutex> lock(progress_mu);
-      ClearDiscoveryProgress();
-    }
-    AddProviderWarnings(stack.providers(), &result);
-    return result;
-  };
-  CheckFn check = [tester, &prober](const CheckRequest& request) {
-    if (std::optional<CheckResult> cached = prober.Cached(request)) return *cached;
-    return tester->Check(request);
-  };
-
-  // Not destroyed: FinishProcess() ends the process without waiting for the
-  // checks it cancelled (see cli/cli_util.h).
-  auto* runner = new SetupRunner(discover, check, options);
-  options.password.reset();
-  SetupReport report = runner->Run(address.value(), deadline);
-
+// Writes the report file, the client file or the card; returns the exit
+// status.
+int WriteOutputs(const ParsedArgs& args, const SetupReport& report, const std::string& format) {
   const Recommendation& rec = report.recommended;
   const int status =
       rec.incoming && rec.incoming->verified && rec.outgoing && rec.outgoing->verified
           ? kExitOk
           : kExitFailed;
-
   if (auto path = args.Get("save-report")) {
     Status saved = WriteOutputFile(*path, SetupToJsonText(report));
     if (!saved.ok()) {
       std::cerr << "mailscout setup: " << saved.error().message << "\n";
-      FinishProcess(kExitFailed);
+      return kExitFailed;
     }
   }
   Result<ExportedFile> rendered = RenderSetupReport(report, format);
   if (!rendered.ok()) {
     // No client file without working settings: show why instead.
     std::cerr << SetupText(report) << "\n\nmailscout setup: " << rendered.error().message << "\n";
-    FinishProcess(kExitFailed);
+    return kExitFailed;
   }
   for (const auto& note : rendered->notes) std::cerr << "note: " << note << "\n";
   if (auto path = args.Get("output")) {
     Status written = WriteOutputFile(*path, rendered->text, OutputFileMode(format));
     if (!written.ok()) {
       std::cerr << "mailscout setup: " << written.error().message << "\n";
-      FinishProcess(kExitFailed);
+      return kExitFailed;
     }
     std::cerr << "Wrote " << format << " output for " << report.discovery.email << " to " << *path
               << "\n";
   } else {
     std::cout << rendered->text;
   }
-  FinishProcess(status);
+  return status;
+}
+
+int Run(const ParsedArgs& args) {
+  Result<SetupArgs> parsed = ParseSetupArgs(args);
+  if (!parsed.ok()) return UsageError(parsed.error().message);
+  SetupArgs& setup = parsed.value();
+  // Not destroyed: FinishProcess() ends the process without waiting for the
+  // checks it cancelled (see cli/cli_util.h).
+  Result<std::unique_ptr<EngineStack>> created = EngineStack::Create(setup.discovery.stack);
+  if (!created.ok()) return UsageError(created.error().message);
+  EngineStack& stack = *created.value().release();
+
+  Result<std::optional<std::string>> password = ReadPassword(args, setup.address->display());
+  if (!password.ok()) return UsageError(password.error().message);
+  setup.options.password = password.value();
+  if (setup.options.password) ProtectSecrets();
+
+  const bool show_progress = isatty(STDERR_FILENO) == 1;
+  static std::mutex progress_mu;
+  ProgressFn discovery_progress;
+  std::function<void()> discovery_done;
+  if (show_progress) {
+    setup.options.progress = [](const std::string& line) {
+      std::lock_guard<std::mutex> lock(progress_mu);
+      std::cerr << "\r\033[K  " << line << "\n" << std::flush;
+    };
+    discovery_progress = [](const std::vector<SourceStatus>& sources) {
+      std::lock_guard<std::mutex> lock(progress_mu);
+      ShowDiscoveryProgress(sources);
+    };
+    discovery_done = [] {
+      std::lock_guard<std::mutex> lock(progress_mu);
+      ClearDiscoveryProgress();
+    };
+    if (!setup.options.password) {
+      std::cerr << "No password given: checking every server up to the login.\n";
+    }
+  }
+  const Deadline deadline = Deadline::AfterMs(setup.total_ms);
+  const Deadline discovery_deadline =
+      Deadline::Earliest(deadline, Deadline::AfterMs(setup.discovery.timeout_ms));
+  DiscoverFn discover = stack.DiscoverFunction(discovery_progress, discovery_done);
+  auto* engine = new SetupEngine(
+      [discover, discovery_deadline](const EmailAddress& a, Deadline d, const CandidateSink& sink,
+                                     const StopFlag& stop) {
+        return discover(a, Deadline::Earliest(d, discovery_deadline), sink, stop);
+      },
+      stack.CheckFunction(), stack.policy(), setup.options);
+  setup.options.password.reset();
+  const SetupReport report = engine->Run(*setup.address, deadline);
+  FinishProcess(WriteOutputs(args, report, setup.format));
 }
 
 }  // namespace
@@ -229,9 +223,13 @@ Command MakeSetupCommand() {
       "  with --allow-plaintext); IMAP over POP3 (unless --prefer pop3); implicit TLS\n"
       "  over STARTTLS (RFC 8314); a trusted source over a guess; for SMTP, port\n"
       "  465/587 over 25.\n"
-      "Usernames: the source's form first; after a rejected login, the full address\n"
-      "and the local part, each at most once per server. It stops as soon as nothing\n"
-      "left could beat what is verified.\n\n"
+      "Logins never lock anyone out: one at a time per server; the source's username\n"
+      "form first, then the full address and the local part, each at most once per\n"
+      "server, and the form that worked reused on the server's other ports; at most\n"
+      "2 failed logins per server in a run (3 in 15 minutes, earlier runs included;\n"
+      "--max-failed-logins). When the best server rejected every username form, the\n"
+      "password is wrong and setup says so at once. It stops as soon as nothing left\n"
+      "could beat what is verified.\n\n"
       "Without a password every server is checked up to the login, and the card says\n"
       "so. The password comes from MAILSCOUT_PASSWORD, --password-file,\n"
       "--password-stdin or a prompt; never from the command line, and it is never\n"

@@ -1,6 +1,7 @@
 // `mailscout test`: log in to one server over IMAP, POP3 or SMTP with one (or
 // every) security type and explain the outcome. Parses options, reads the
-// password (never from argv), runs the Tester and prints text or JSON.
+// password (never from argv), runs the checks on the objects engine/stack.h
+// builds (logins under the login policy) and prints text or JSON.
 #include <arpa/inet.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -10,17 +11,17 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
-#include <future>
 #include <iostream>
 #include <memory>
+#include <thread>
 
 #include "cli/cli_util.h"
 #include "cli/command.h"
 #include "cli/exit_status.h"
+#include "cli/login_options.h"
 #include "cli/password.h"
 #include "core/email_address.h"
-#include "dns/cares_resolver.h"
-#include "net/tls.h"
+#include "engine/stack.h"
 #include "report/check_json.h"
 #include "report/check_text.h"
 #include "verify/tester.h"
@@ -58,55 +59,44 @@ std::vector<OptionSpec> Options() {
        "OAUTHBEARER, or PASSWORD (IMAP LOGIN / POP3 USER+PASS)"},
       {"probe", 0, "", "connect, TLS and capabilities only; never log in"},
   };
+  for (OptionSpec& spec : LoginOptionSpecs()) options.push_back(spec);
   for (OptionSpec& spec : PasswordOptions()) options.push_back(spec);
   return options;
 }
 
-int Run(const ParsedArgs& args) {
-  if (!args.positionals().empty()) return Usage("unexpected argument " + args.positionals()[0]);
-
+// Protocol, host, security, port and the other plain options of one check.
+Result<CheckRequest> ParseRequest(const ParsedArgs& args, bool* all) {
+  auto usage = [](std::string message) { return Error::Make(ErrorKind::kUsage, message); };
   CheckRequest request;
   std::optional<std::string> protocol_name = args.Get("protocol");
-  if (!protocol_name) return Usage("--protocol is required (imap, pop3 or smtp)");
+  if (!protocol_name) return usage("--protocol is required (imap, pop3 or smtp)");
   std::optional<Protocol> protocol = ParseProtocol(*protocol_name);
-  if (!protocol) return Usage("unknown protocol '" + *protocol_name + "' (imap, pop3 or smtp)");
+  if (!protocol) return usage("unknown protocol '" + *protocol_name + "' (imap, pop3 or smtp)");
   request.protocol = *protocol;
 
   std::optional<std::string> host = args.Get("host");
-  if (!host || host->empty()) return Usage("--host is required");
+  if (!host || host->empty()) return usage("--host is required");
   if (IsIpLiteral(*host)) {
     request.host = *host;
   } else {
     Result<std::string> ascii = ToAsciiDomain(*host);
-    if (!ascii.ok()) return Usage("--host: " + ascii.error().message);
+    if (!ascii.ok()) return usage("--host: " + ascii.error().message);
     request.host = ascii.value();
   }
-
   const std::string security_name = args.GetOr("security", "tls");
-  const bool all = security_name == "all";
-  if (!all) {
+  *all = security_name == "all";
+  if (!*all) {
     std::optional<Security> security = ParseSecurity(security_name);
-    if (!security) {
-      return Usage("unknown security '" + security_name + "' (tls, starttls, plain or all)");
-    }
+    if (!security)
+      return usage("unknown security '" + security_name + "' (tls, starttls, plain or all)");
     request.security = *security;
   }
   if (std::optional<std::string> port = args.Get("port")) {
-    if (all) return Usage("--port cannot be combined with --security all");
+    if (*all) return usage("--port cannot be combined with --security all");
     std::optional<long> n = ParseInt(*port, 1, 65535);
-    if (!n) return Usage("--port must be a number from 1 to 65535");
+    if (!n) return usage("--port must be a number from 1 to 65535");
     request.port = static_cast<uint16_t>(*n);
   }
-
-  const std::string format = args.GetOr("format", "text");
-  if (format != "text" && format != "json") return Usage("--format must be text or json");
-
-  std::optional<long> overall_ms;
-  if (std::optional<std::string> timeout = args.Get("timeout")) {
-    overall_ms = ParseSecondsToMs(*timeout, 600);
-    if (!overall_ms) return Usage("--timeout must be a number of seconds (up to 600)");
-  }
-
   if (std::optional<std::string> mechanism = args.Get("mechanism")) {
     std::string upper = *mechanism;
     for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -116,12 +106,16 @@ int Run(const ParsedArgs& args) {
   request.allow_plaintext = args.Has("allow-plaintext");
   request.transcript = args.Has("transcript");
   request.probe_only = args.Has("probe");
+  return request;
+}
 
-  // Credentials: never from argv.
+// The OAuth token and the password, never from argv. Errors are usage errors.
+Status ReadCredentials(const ParsedArgs& args, CheckRequest& request) {
+  auto usage = [](std::string message) { return Error::Make(ErrorKind::kUsage, message); };
   if (const char* token = std::getenv("MAILSCOUT_OAUTH_TOKEN")) {
     std::string value = token;
     ::unsetenv("MAILSCOUT_OAUTH_TOKEN");
-    if (value.size() > kMaxTokenLength) return Usage("MAILSCOUT_OAUTH_TOKEN is too long");
+    if (value.size() > kMaxTokenLength) return usage("MAILSCOUT_OAUTH_TOKEN is too long");
     if (!value.empty()) request.oauth_token = std::move(value);
   }
   // With a token, only an explicit password source is read (no prompt).
@@ -129,65 +123,95 @@ int Run(const ParsedArgs& args) {
                              args.Has("password-stdin") || std::getenv("MAILSCOUT_PASSWORD");
   if (!request.username.empty() && !request.probe_only && want_password) {
     Result<std::optional<std::string>> password = ReadPassword(args, request.username);
-    if (!password.ok()) return Usage(password.error().message);
+    if (!password.ok()) return usage(password.error().message);
     request.password = password.value();
   } else if (args.Has("password-file") || args.Has("password-stdin")) {
-    return Usage("a password needs --user NAME");
+    return usage("a password needs --user NAME");
   }
   if (request.password || request.oauth_token) ProtectSecrets();
   if (request.oauth_token && request.username.empty()) {
-    return Usage("an OAuth token needs --user NAME");
+    return usage("an OAuth token needs --user NAME");
   }
+  return OkStatus();
+}
 
-  ResolverOptions resolver_options;
-  resolver_options.servers = args.GetAll("dns-server");
-  Result<std::unique_ptr<CaresResolver>> resolver = CaresResolver::Create(resolver_options);
-  if (!resolver.ok()) return Usage(resolver.error().message);
-
-  TlsOptions tls_options;
-  tls_options.ca_file = args.GetOr("ca-file", "");
-  tls_options.insecure = args.Has("insecure-tls");
-  // Setting up OpenSSL takes ~2 ms: with the default store, do it on
-  // another thread while the check resolves and connects (the server starts
-  // its login process meanwhile). A --ca-file is loaded first, so that an
-  // unreadable one is a usage error before anything is tried.
-  std::shared_future<std::shared_ptr<const TlsClient>> tls;
-  if (tls_options.ca_file.empty()) {
-    // Plain checks never need it: then build it only if asked.
-    const bool needs_tls = all || request.security != Security::kPlain;
-    tls = std::async(needs_tls ? std::launch::async : std::launch::deferred, [tls_options] {
-            return std::shared_ptr<const TlsClient>(std::make_shared<TlsClient>(tls_options));
-          }).share();
-  } else {
-    auto client = std::make_shared<const TlsClient>(tls_options);
-    if (!client->ca_error().empty()) return Usage(client->ca_error());
-    std::promise<std::shared_ptr<const TlsClient>> ready;
-    ready.set_value(client);
-    tls = ready.get_future().share();
-  }
-
-  Tester tester(*resolver.value(), [tls]() -> const TlsClient& { return *tls.get(); });
+// One request per security type to check (plain with a secret only with
+// --allow-plaintext: it would only say "cleartext refused").
+std::vector<CheckRequest> ExpandRequests(const CheckRequest& request, bool all) {
+  if (!all) return {request};
   std::vector<CheckRequest> requests;
-  if (all) {
-    for (CheckRequest& r : ExpandAllSecurities(request)) {
-      // Plain with a password would only say "cleartext refused".
-      const bool secret = r.password.has_value() || r.oauth_token.has_value();
-      if (r.security == Security::kPlain && secret && !r.allow_plaintext && !r.probe_only) {
-        continue;
-      }
-      requests.push_back(std::move(r));
-    }
-  } else {
-    requests.push_back(request);
+  for (CheckRequest& r : ExpandAllSecurities(request)) {
+    const bool secret = r.password.has_value() || r.oauth_token.has_value();
+    if (r.security == Security::kPlain && secret && !r.allow_plaintext && !r.probe_only) continue;
+    requests.push_back(std::move(r));
   }
+  return requests;
+}
+
+// Runs every request at once. Logins go through the login policy: one at a
+// time, and none after the server rejected this username
+// (engine/login_policy.h).
+std::vector<CheckResult> RunChecks(EngineStack& stack, std::vector<CheckRequest>& requests) {
+  std::vector<std::unique_ptr<LoginGate>> gates;
+  for (CheckRequest& r : requests) {
+    gates.push_back(stack.policy().GateFor(r.host, {r.username}, nullptr));
+    r.login_gate = gates.back().get();
+  }
+  std::vector<CheckResult> results(requests.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    threads.emplace_back([&, i] { results[i] = stack.memory().Check(requests[i]); });
+  }
+  for (auto& t : threads) t.join();
+  return results;
+}
+
+void Wipe(std::vector<CheckRequest>& requests) {
+  for (CheckRequest& r : requests) {
+    for (std::optional<std::string>* secret : {&r.password, &r.oauth_token}) {
+      if (*secret) OPENSSL_cleanse(secret->value().data(), secret->value().size());
+    }
+  }
+}
+
+int Run(const ParsedArgs& args) {
+  if (!args.positionals().empty()) return Usage("unexpected argument " + args.positionals()[0]);
+  bool all = false;
+  Result<CheckRequest> parsed = ParseRequest(args, &all);
+  if (!parsed.ok()) return Usage(parsed.error().message);
+  CheckRequest& request = parsed.value();
+  const std::string format = args.GetOr("format", "text");
+  if (format != "text" && format != "json") return Usage("--format must be text or json");
+  std::optional<long> overall_ms;
+  if (std::optional<std::string> timeout = args.Get("timeout")) {
+    overall_ms = ParseSecondsToMs(*timeout, 600);
+    if (!overall_ms) return Usage("--timeout must be a number of seconds (up to 600)");
+  }
+  Result<LoginCliConfig> login = LoginConfigFromArgs(args);
+  if (!login.ok()) return Usage(login.error().message);
+  request.timeouts.auth = login->auth_timeout;
+  if (Status read = ReadCredentials(args, request); !read.ok()) return Usage(read.error().message);
+
+  StackConfig config;
+  config.resolver.servers = args.GetAll("dns-server");
+  config.tls.ca_file = args.GetOr("ca-file", "");
+  config.insecure_logins = args.Has("insecure-tls");
+  config.with_discovery = false;
+  config.tls_needed = all || request.security != Security::kPlain;
+  config.budget = login->budget;
+  config.ledger_path = login->ledger_path;
+  Result<std::unique_ptr<EngineStack>> created = EngineStack::Create(config);
+  if (!created.ok()) return Usage(created.error().message);
+  EngineStack& stack = *created.value();
+
+  std::vector<CheckRequest> requests = ExpandRequests(request, all);
   if (overall_ms) {
     // Each phase keeps its own budget (capped by the whole) and the whole
     // check ends by --timeout, counted from here.
     const Deadline overall = Deadline::AfterMs(*overall_ms);
     for (CheckRequest& r : requests) r.overall = overall;
   }
-
-  std::vector<CheckResult> results = tester.CheckAll(requests, requests.size());
+  std::vector<CheckResult> results = RunChecks(stack, requests);
   if (format == "json") {
     std::cout << ChecksToJsonText(results);
   } else {
@@ -199,19 +223,13 @@ int Run(const ParsedArgs& args) {
   }
   bool all_ok = !results.empty();
   for (const CheckResult& r : results) all_ok = all_ok && r.ok;
-  const int status = all_ok ? kExitOk : kExitFailed;
   // Done: everything is printed and nothing is written elsewhere. Wipe the
   // secrets, then leave without the orderly teardown of the trust store,
   // OpenSSL and the resolver thread (about 2 ms of a 40 ms check).
-  for (CheckRequest& r : requests) {
-    for (std::optional<std::string>* secret : {&r.password, &r.oauth_token}) {
-      if (*secret) OPENSSL_cleanse(secret->value().data(), secret->value().size());
-    }
-  }
-  for (std::optional<std::string>* secret : {&request.password, &request.oauth_token}) {
-    if (*secret) OPENSSL_cleanse(secret->value().data(), secret->value().size());
-  }
-  FinishProcess(status);
+  Wipe(requests);
+  std::vector<CheckRequest> original{std::move(request)};
+  Wipe(original);
+  FinishProcess(all_ok ? kExitOk : kExitFailed);
 }
 
 }  // namespace

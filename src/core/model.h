@@ -109,6 +109,9 @@ struct CheckResult {
   int64_t ms = 0;                       // total
   std::vector<std::string> transcript;  // "C: ..." / "S: ..." lines, credentials as ***
   std::string auth_reply;  // the server's final reply to the login (success or failure)
+  // This outcome was learned by an earlier connection to the same endpoint
+  // in this run and not dialled again (engine/endpoint_memory.h).
+  bool recalled = false;
   // Things worth knowing that did not fail the check, e.g. a certificate
   // problem ignored because of --insecure-tls.
   std::vector<std::string> warnings;
@@ -134,10 +137,35 @@ struct Recommendation {
   std::vector<Setting> outgoing_alternatives;
 };
 
+// One authentication realm of the login policy (engine/login_policy.h).
+struct LoginRealm {
+  std::string realm;                  // the server's IP address
+  std::vector<std::string> hosts;     // the host names that led there
+  int attempts = 0;                   // logins tried in this run
+  int failed = 0;                     // of which failed (rejected, or no answer)
+  int failed_before = 0;              // failed in earlier runs within the window
+  std::vector<std::string> rejected;  // username forms rejected, in order
+  std::string accepted;               // the username form that worked
+  std::string closed;                 // why no more logins were tried, if so
+  bool wrong_password = false;        // every username form was rejected
+};
+
+// The login policy's budget and what it saw in one run.
+struct LoginPolicyReport {
+  int max_failed_per_run = 0;
+  int max_failed_in_all = 0;
+  int64_t window_seconds = 0;  // of max_failed_in_all; 0: this run only
+  std::string ledger;          // the file of earlier runs' failures, if any
+  std::string ledger_warning;  // why that file could not be used
+  std::string stopped;         // why every further login was stopped, if so
+  std::vector<LoginRealm> realms;
+};
+
 struct SetupReport {
   DiscoveryResult discovery;
   std::vector<CheckResult> checks;
   Recommendation recommended;
+  LoginPolicyReport login_policy;
   std::vector<std::string> warnings;
   bool password_given = false;
   std::string display_name;  // for exports: the account's name if known, else the address

@@ -25,6 +25,8 @@ class Discovery::Impl {
 namespace {
 
 constexpr int64_t kProgressEveryMs = 200;
+// How often Run() looks at its caller's stop flag.
+constexpr int64_t kStopPollMs = 50;
 
 using SourceFn = void (*)(SourceTask&);
 
@@ -110,11 +112,18 @@ struct Coverage {
   bool complete() const { return incoming && outgoing; }
 };
 
+// answered_by when the caller's stop flag ended the run.
+constexpr int kStoppedByCaller = kSlotCount;
+
 // Whether Run() may return now (state->mu held). *answered_by names the
 // slot whose answer completed the picture, when that is why.
 bool Settled(RunState& state, bool wait_for_all, int* answered_by) {
   *answered_by = -1;
   if (state.deadline.expired()) return true;
+  if (state.stop && state.stop->load()) {
+    *answered_by = kStoppedByCaller;
+    return true;
+  }
   if (!wait_for_all) {
     Coverage coverage;
     for (int i = 0; i < kSlotCount; ++i) {
@@ -150,6 +159,10 @@ std::vector<SourceStatus> Snapshot(RunState& state, bool final, int answered_by)
       status.ms = MsSince(s.start);
       if (!final) {
         status.status = "running";
+      } else if (answered_by == kStoppedByCaller) {
+        status.status = "skipped";
+        detail =
+            "not waited for: setup already had its answer" + (detail.empty() ? "" : "; " + detail);
       } else if (answered_by >= 0) {
         status.status = "skipped";
         detail = std::string("not waited for: ") + SlotName(static_cast<SlotId>(answered_by)) +
@@ -237,8 +250,9 @@ Discovery::Discovery(Resolver& resolver, HttpClient& http, Prober* prober,
 Discovery::~Discovery() = default;
 
 DiscoveryResult Discovery::Run(const EmailAddress& address, Deadline deadline,
-                               const ProgressFn& progress) const {
-  auto state = std::make_shared<RunState>(impl_->env, address, deadline);
+                               const ProgressFn& progress, const CandidateSink& sink,
+                               const StopFlag& stop) const {
+  auto state = std::make_shared<RunState>(impl_->env, address, deadline, sink, stop);
   std::vector<SlotId> to_start;
   for (int i = 0; i < kSlotCount; ++i) {
     const SlotId slot = static_cast<SlotId>(i);
@@ -265,8 +279,8 @@ DiscoveryResult Discovery::Run(const EmailAddress& address, Deadline deadline,
   bool settled_early = false;
   {
     std::lock_guard<std::mutex> lock(state->mu);
-    settled_early =
-        !options_.wait_for_all && Settled(*state, false, &answered_by) && answered_by >= 0;
+    settled_early = !options_.wait_for_all && Settled(*state, false, &answered_by) &&
+                    answered_by >= 0 && answered_by < kStoppedByCaller;
   }
   for (SlotId slot : to_start) {
     if (slot == SlotId::kProviders) continue;
@@ -281,6 +295,7 @@ DiscoveryResult Discovery::Run(const EmailAddress& address, Deadline deadline,
   auto next_progress = Clock::now() + Millis(kProgressEveryMs);
   while (!Settled(*state, options_.wait_for_all, &answered_by)) {
     auto wake = std::min(deadline.at(), next_progress);
+    if (stop) wake = std::min(wake, Clock::now() + Millis(kStopPollMs));
     state->cv.wait_until(lock, wake);
     if (Clock::now() >= next_progress) {
       if (progress) {

@@ -37,6 +37,7 @@
 #ifndef MAILSCOUT_DISCOVER_DISCOVERY_H_
 #define MAILSCOUT_DISCOVER_DISCOVERY_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -87,6 +88,14 @@ struct DiscoveryOptions {
 
 // Called with a snapshot of every source ("running" while in flight).
 using ProgressFn = std::function<void(const std::vector<SourceStatus>& sources)>;
+// Called with the candidates of a source as soon as it has them (before
+// merging), from the source's worker thread. Setup starts verifying them
+// while slower sources are still asked. A call may come just as Run()
+// returns: a sink must tolerate a late call.
+using CandidateSink = std::function<void(const std::vector<ServerCandidate>& found)>;
+// Set by the caller when it needs no more answers: Run() returns soon after
+// (within ~50 ms), as if every source not yet finished were not waited for.
+using StopFlag = std::shared_ptr<std::atomic<bool>>;
 
 class Discovery {
  public:
@@ -105,8 +114,10 @@ class Discovery {
   // inside the source). warnings name hosts outside the address's
   // registrable domain reached over unauthenticated hops, and providers that
   // need an app password or OAuth2.
+  // `sink` and `stop` are optional (see CandidateSink, StopFlag).
   DiscoveryResult Run(const EmailAddress& address, Deadline deadline,
-                      const ProgressFn& progress = {}) const;
+                      const ProgressFn& progress = {}, const CandidateSink& sink = {},
+                      const StopFlag& stop = {}) const;
 
   const DiscoveryOptions& options() const { return options_; }
 

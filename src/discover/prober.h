@@ -2,7 +2,8 @@
 // candidate. A probe connects, reads the greeting, and checks implicit TLS or
 // the STARTTLS capability and upgrade; it never logs in and never sends a
 // password. An interface so discovery's unit tests can fake it; the real
-// adapter (tester_prober.h) uses the tester's probe_only check.
+// adapter (engine/endpoint_prober.h) uses the tester's probe_only check
+// through the run's endpoint memory.
 //
 // Implementations must be safe to call from many threads at once and must
 // return by the deadline.

@@ -30,24 +30,33 @@ const char* SlotName(SlotId slot) {
   return "?";
 }
 
-RunState::RunState(const DiscoveryEnv& env_in, EmailAddress address_in, Deadline deadline_in)
+RunState::RunState(const DiscoveryEnv& env_in, EmailAddress address_in, Deadline deadline_in,
+                   CandidateSink sink_in, StopFlag stop_in)
     : env(env_in),
       address(std::move(address_in)),
       deadline(deadline_in),
-      cancel(std::make_shared<std::atomic<bool>>(false)) {}
+      cancel(std::make_shared<std::atomic<bool>>(false)),
+      sink(std::move(sink_in)),
+      stop(std::move(stop_in)) {}
 
 bool SourceTask::cancelled() const { return cancel()->load() || state_->deadline.expired(); }
 
 Deadline SourceTask::StepDeadline(int64_t ms) const { return state_->deadline.Cap(Millis(ms)); }
 
 void SourceTask::Add(std::vector<ServerCandidate> candidates) {
-  std::lock_guard<std::mutex> lock(state_->mu);
-  Slot& slot = state_->slot(slot_);
-  for (auto& c : candidates) {
-    if (c.source != Source::kGuess) state_->answered.insert(c.protocol);
-    slot.candidates.push_back(std::move(c));
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    if (state_->done) return;
+    Slot& slot = state_->slot(slot_);
+    for (const auto& c : candidates) {
+      if (c.source != Source::kGuess) state_->answered.insert(c.protocol);
+      slot.candidates.push_back(c);
+    }
   }
+  if (state_->sink && !candidates.empty()) state_->sink(candidates);
 }
+
+bool SourceTask::stop_requested() const { return state_->stop && state_->stop->load(); }
 
 void SourceTask::Note(std::string note) {
   std::lock_guard<std::mutex> lock(state_->mu);

@@ -77,12 +77,15 @@ struct OfferedProvider {
 
 class RunState {
  public:
-  RunState(const DiscoveryEnv& env, EmailAddress address, Deadline deadline);
+  RunState(const DiscoveryEnv& env, EmailAddress address, Deadline deadline,
+           CandidateSink sink = {}, StopFlag stop = {});
 
   const DiscoveryEnv& env;
   const EmailAddress address;
   const Deadline deadline;
   const ProbeCancel cancel;  // set when Run() has its answer
+  const CandidateSink sink;  // may be empty
+  const StopFlag stop;       // may be null: set by Run()'s caller
 
   std::mutex mu;
   std::condition_variable cv;
@@ -132,6 +135,9 @@ class SourceTask {
   bool Answered(Protocol protocol) const;
   void OfferProvider(const ProviderInfo& info, int rank);
   void MarkNoMailAccess();
+
+  // Whether Run()'s caller asked it to stop.
+  bool stop_requested() const;
 
   // Waits until slot `other` has finished (or was never started), the run
   // is cancelled, or deadline passes.

@@ -85,6 +85,7 @@ Object::Ptr ToJson(const CheckResult& check) {
   o->set("timings", timings);
   o->set("ms", check.ms);
   o->set("warnings", Strings(check.warnings));
+  if (check.recalled) o->set("recalled", true);
   if (!check.transcript.empty()) o->set("transcript", Strings(check.transcript));
   return o;
 }
@@ -173,6 +174,7 @@ Result<CheckResult> CheckFromJson(const Object::Ptr& o) {
     }
     check.ms = GetInt(o, "ms").value_or(0);
     check.warnings = GetStrings(o, "warnings");
+    check.recalled = GetBool(o, "recalled").value_or(false);
     check.transcript = GetStrings(o, "transcript");
     return check;
   } catch (const Poco::Exception& e) {

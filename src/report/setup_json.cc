@@ -21,6 +21,7 @@ using json::GetString;
 using json::HasValue;
 using json::NewObject;
 using json::ReadEach;
+using json::StringOrNull;
 using json::ToJsonArray;
 using json::ToJsonOrNull;
 using Poco::JSON::Array;
@@ -63,6 +64,66 @@ Result<std::vector<Setting>> SettingsFromJson(const Object::Ptr& o, const std::s
   return ReadEach(GetArray(o, key), &SettingFromJson);
 }
 
+Object::Ptr ToJson(const LoginRealm& realm) {
+  Object::Ptr o = NewObject();
+  o->set("realm", realm.realm);
+  o->set("hosts", json::Strings(realm.hosts));
+  o->set("attempts", realm.attempts);
+  o->set("failed", realm.failed);
+  o->set("failed_before", realm.failed_before);
+  o->set("rejected_usernames", json::Strings(realm.rejected));
+  o->set("accepted_username", StringOrNull(realm.accepted));
+  o->set("closed", StringOrNull(realm.closed));
+  o->set("wrong_password", realm.wrong_password);
+  return o;
+}
+
+Object::Ptr ToJson(const LoginPolicyReport& policy) {
+  Object::Ptr o = NewObject();
+  o->set("max_failed_per_run", policy.max_failed_per_run);
+  o->set("max_failed_in_all", policy.max_failed_in_all);
+  o->set("window_seconds", policy.window_seconds);
+  o->set("ledger", StringOrNull(policy.ledger));
+  o->set("ledger_warning", StringOrNull(policy.ledger_warning));
+  o->set("stopped", StringOrNull(policy.stopped));
+  Array::Ptr realms = new Array();
+  for (const LoginRealm& realm : policy.realms) realms->add(ToJson(realm));
+  o->set("realms", realms);
+  return o;
+}
+
+Result<LoginRealm> RealmFromJson(const Object::Ptr& o) {
+  if (o.isNull()) return Bad("a login_policy realm is not an object");
+  LoginRealm realm;
+  realm.realm = GetString(o, "realm").value_or("");
+  realm.hosts = json::GetStrings(o, "hosts");
+  realm.attempts = static_cast<int>(GetInt(o, "attempts").value_or(0));
+  realm.failed = static_cast<int>(GetInt(o, "failed").value_or(0));
+  realm.failed_before = static_cast<int>(GetInt(o, "failed_before").value_or(0));
+  realm.rejected = json::GetStrings(o, "rejected_usernames");
+  realm.accepted = GetString(o, "accepted_username").value_or("");
+  realm.closed = GetString(o, "closed").value_or("");
+  realm.wrong_password = GetBool(o, "wrong_password").value_or(false);
+  return realm;
+}
+
+// The login_policy object; a report without one (older mailscout) reads
+// as an empty policy.
+Result<LoginPolicyReport> PolicyFromJson(const Object::Ptr& o) {
+  LoginPolicyReport policy;
+  if (o.isNull()) return policy;
+  policy.max_failed_per_run = static_cast<int>(GetInt(o, "max_failed_per_run").value_or(0));
+  policy.max_failed_in_all = static_cast<int>(GetInt(o, "max_failed_in_all").value_or(0));
+  policy.window_seconds = GetInt(o, "window_seconds").value_or(0);
+  policy.ledger = GetString(o, "ledger").value_or("");
+  policy.ledger_warning = GetString(o, "ledger_warning").value_or("");
+  policy.stopped = GetString(o, "stopped").value_or("");
+  Result<std::vector<LoginRealm>> realms = ReadEach(GetArray(o, "realms"), &RealmFromJson);
+  if (!realms.ok()) return realms.error();
+  policy.realms = std::move(realms.value());
+  return policy;
+}
+
 }  // namespace
 
 Object::Ptr ToJson(const Setting& s) {
@@ -93,6 +154,7 @@ Object::Ptr ToJson(const SetupReport& report) {
   rec->set("incoming_alternatives", ToJsonArray(r.incoming_alternatives));
   rec->set("outgoing_alternatives", ToJsonArray(r.outgoing_alternatives));
   o->set("recommended", rec);
+  o->set("login_policy", ToJson(report.login_policy));
   Array::Ptr warnings = new Array();
   std::set<std::string> seen;
   for (const auto* list : {&report.discovery.warnings, &report.warnings}) {
@@ -140,6 +202,9 @@ Result<SetupReport> SetupFromJson(const Object::Ptr& o) {
   auto out_alt = SettingsFromJson(rec, "outgoing_alternatives");
   if (!out_alt.ok()) return out_alt.error();
   report.recommended.outgoing_alternatives = std::move(out_alt.value());
+  Result<LoginPolicyReport> policy = PolicyFromJson(GetObject(o, "login_policy"));
+  if (!policy.ok()) return policy.error();
+  report.login_policy = std::move(policy.value());
   return report;
 }
 

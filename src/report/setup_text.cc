@@ -31,9 +31,7 @@ std::string ServerWords(Protocol p, const std::string& host, uint16_t port, Secu
          std::string(ClientWords(s)) + ")";
 }
 
-bool Cancelled(const CheckResult& c) {
-  return c.error && c.error->kind == ErrorKind::kTimeout && c.error->phase == Phase::kCancelled;
-}
+bool Cancelled(const CheckResult& c) { return c.error && c.error->phase == Phase::kCancelled; }
 
 std::string VerifiedMark(const Setting& s, const SetupReport& report) {
   if (s.verified) return "VERIFIED (login succeeded)";
@@ -44,6 +42,13 @@ std::string VerifiedMark(const Setting& s, const SetupReport& report) {
 std::string Verdict(const SetupReport& report) {
   const Recommendation& r = report.recommended;
   std::string who = report.discovery.email;
+  for (const LoginRealm& realm : report.login_policy.realms) {
+    if (realm.wrong_password && !(r.incoming && r.incoming->verified) &&
+        !(r.outgoing && r.outgoing->verified)) {
+      return who + ": PASSWORD REJECTED - " + realm.hosts.front() +
+             " rejected the password for every username form";
+    }
+  }
   if (!r.incoming && !r.outgoing) {
     return who + ": NOTHING WORKS - no usable incoming or outgoing server was found";
   }
@@ -59,6 +64,12 @@ std::string Verdict(const SetupReport& report) {
   }
   if (!r.incoming->verified && !r.outgoing->verified) {
     return who + ": PASSWORD REJECTED - the servers work, but every login was refused";
+  }
+  for (const LoginRealm& realm : report.login_policy.realms) {
+    if (realm.wrong_password) {
+      return who + ": PASSWORD REJECTED - " + realm.hosts.front() +
+             " rejected the password for every username form";
+    }
   }
   return who + ": PARTLY VERIFIED - one login failed, see below";
 }
@@ -92,6 +103,45 @@ void AlsoWorks(std::ostringstream& out, const Recommendation& r) {
 }
 
 using ServerKey = std::tuple<Protocol, std::string, uint16_t, Security>;
+
+// Why the login policy held ports back, in a few words.
+std::string SkipReason(const SetupReport& report) {
+  const LoginPolicyReport& policy = report.login_policy;
+  for (const LoginRealm& realm : policy.realms) {
+    if (realm.wrong_password) {
+      return realm.hosts.front() + " already rejected the password for every username form";
+    }
+  }
+  for (const LoginRealm& realm : policy.realms) {
+    if (realm.failed >= policy.max_failed_per_run && policy.max_failed_per_run > 0) {
+      return "the budget of " + std::to_string(policy.max_failed_per_run) +
+             " failed logins per server was spent";
+    }
+    if (realm.failed + realm.failed_before >= policy.max_failed_in_all) {
+      return "earlier runs already spent the budget of failed logins for " + realm.hosts.front();
+    }
+  }
+  return "the login policy held them back";
+}
+
+// One line on the failed logins this run cost, when it cost any.
+void Logins(std::ostringstream& out, const SetupReport& report) {
+  const LoginPolicyReport& policy = report.login_policy;
+  std::ostringstream lines;
+  for (const LoginRealm& realm : policy.realms) {
+    if (realm.failed == 0 && realm.failed_before == 0) continue;
+    lines << "  " << realm.hosts.front() << " (" << realm.realm << "): " << realm.failed
+          << " failed of " << policy.max_failed_per_run << " allowed in a run";
+    if (realm.failed_before > 0) {
+      lines << ", " << realm.failed_before << " more in earlier runs (" << policy.max_failed_in_all
+            << " allowed in " << policy.window_seconds / 60 << " minutes)";
+    }
+    if (!realm.accepted.empty()) lines << "; the username " << realm.accepted << " works";
+    lines << "\n";
+  }
+  if (lines.str().empty()) return;
+  out << "Failed logins\n" << lines.str() << "\n";
+}
 
 void Problems(std::ostringstream& out, const SetupReport& report) {
   std::map<ServerKey, std::string> worked_as;  // servers where some username worked
@@ -148,7 +198,8 @@ void Problems(std::ostringstream& out, const SetupReport& report) {
   out << text;
   if (skipped > 0) {
     out << "  (" << skipped << (skipped == 1 ? " more port was" : " more ports were")
-        << " not tried: the same host had already rejected every username.)\n";
+        << " not tried, so that no server locks the account or bans this address: "
+        << SkipReason(report) << ".)\n";
   }
   if (stopped > 0) {
     out << "  (" << stopped << (stopped == 1 ? " check was" : " checks were")
@@ -274,6 +325,7 @@ std::string SetupText(const SetupReport& report) {
   }
   AlsoWorks(out, r);
   Problems(out, report);
+  Logins(out, report);
   Origins(out, report);
 
   std::vector<std::string> warnings = report.discovery.warnings;

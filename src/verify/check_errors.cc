@@ -47,6 +47,13 @@ std::string TimeoutMessage(const Error& e, const CheckContext& c) {
   if (p == Phase::kOverall) {
     return "The check of " + Where(c) + " did not finish within the overall time limit";
   }
+  if (p == Phase::kAuth) {
+    // Servers answer a failed login late on purpose; a missing answer is
+    // not a dead server.
+    return Where(c) + " did not answer the login within " + within +
+           ": the server is delaying its answer, as servers do after failed logins (Dovecot "
+           "waits up to 15 s), so the login was probably rejected; --auth-timeout waits longer";
+  }
   return "The server " + Where(c) + " stopped answering during " + std::string(ToString(p)) +
          " (no reply within " + within + ")";
 }

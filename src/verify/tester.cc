@@ -76,6 +76,7 @@ class Run {
     context_.port = result_.port;
     context_.security = req_.security;
     context_.username = req_.username;
+    username_ = req_.username;
   }
 
   CheckResult Execute() {
@@ -149,6 +150,8 @@ class Run {
   std::optional<Error> Handshake(Phase timing_name);
   std::optional<Error> StartTls();
   std::optional<Error> Login();
+  std::optional<Error> SendCredentials(const std::optional<SaslMechanism>& mechanism,
+                                       const std::string& fallback);
   std::optional<Error> NoMechanism() const;
 
   Resolver& resolver_;
@@ -164,6 +167,7 @@ class Run {
   std::unique_ptr<LineChannel> channel_;
   std::unique_ptr<MailSession> session_;
   bool greeted_ = false;
+  std::string username_;  // the username sent: the request's, or the login gate's
 };
 
 std::optional<Error> Run::Connect() {
@@ -335,6 +339,21 @@ std::optional<Error> Run::Login() {
   if (!mechanism && !use_fallback) return NoMechanism();
 
   context_.oauth = mechanism && UsesOAuthToken(*mechanism);
+  if (req_.login_gate == nullptr) return SendCredentials(mechanism, fallback);
+  // The login policy says when, and as whom (engine/login_policy.h).
+  std::string why;
+  std::optional<std::string> username = req_.login_gate->Acquire(result_.address, overall_, &why);
+  if (!username) return Error::Make(ErrorKind::kNotTried, why, {}, Phase::kSkipped);
+  username_ = *username;
+  result_.username = username_;
+  context_.username = username_;
+  std::optional<Error> error = SendCredentials(mechanism, fallback);
+  req_.login_gate->Release(result_.address, username_, error);
+  return error;
+}
+
+std::optional<Error> Run::SendCredentials(const std::optional<SaslMechanism>& mechanism,
+                                          const std::string& fallback) {
   const Deadline deadline = PhaseDeadline(req_.timeouts.auth, Phase::kAuth);
   const auto t = Clock::now();
   result_.login_attempted = true;
@@ -342,14 +361,14 @@ std::optional<Error> Run::Login() {
   if (mechanism) {
     result_.auth_used = std::string(MechanismName(*mechanism));
     SaslCredentials credentials;
-    credentials.username = req_.username;
+    credentials.username = username_;
     credentials.password = req_.password.value_or("");
     credentials.oauth_token = req_.oauth_token.value_or("");
     std::unique_ptr<SaslClient> sasl = MakeSaslClient(*mechanism, credentials);
     reply = session_->Authenticate(*sasl, deadline);
   } else {
     result_.auth_used = fallback;
-    reply = session_->PasswordLogin(req_.username, *req_.password, deadline);
+    reply = session_->PasswordLogin(username_, *req_.password, deadline);
   }
   Time(Phase::kAuth, t);
   if (!reply.ok()) {
@@ -408,6 +427,7 @@ std::optional<Error> Run::Steps() {
   // What the server offers before login (it changes after login).
   result_.capabilities = session_->capabilities();
   result_.auth_mechanisms = session_->mechanisms();
+  if (req_.on_ready) req_.on_ready(result_);
 
   const bool want_login = !req_.probe_only && !req_.username.empty() &&
                           (req_.password.has_value() || req_.oauth_token.has_value());

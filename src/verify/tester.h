@@ -71,10 +71,35 @@ struct PhaseTimeouts {
   Millis tls{5000};
   Millis greeting{5000};
   Millis command{5000};  // each command/reply exchange (CAPABILITY, EHLO, STARTTLS, ...)
-  Millis auth{8000};     // the whole login exchange
+  // The whole login exchange. Long on purpose: servers delay the answer to
+  // a failed login (Dovecot 2 s, up to 15 s with its per-IP penalty), and a
+  // slow rejection is still a rejection (--auth-timeout).
+  Millis auth{20000};
 
   // Every phase set to `each` (used by --timeout to keep phases short).
   static PhaseTimeouts All(Millis each) { return {each, each, each, each, each, each}; }
+};
+
+// Decides, right before credentials are sent, whether a check logs in and
+// with which username. Setup uses it to serialize the logins to one server
+// and to learn which username form works (engine/login_policy.h); a check
+// without a gate logs in as CheckRequest::username at once.
+// Implementations are called from many checks' threads at once.
+class LoginGate {
+ public:
+  virtual ~LoginGate() = default;
+  // Called once the check is connected to `address` (the IP that answered)
+  // and everything up to the login passed. May block until this login may
+  // go, but never past `deadline`. Returns the username to send, or nullopt
+  // with *why set: the check then ends without a login as ErrorKind::kNotTried
+  // (phase skipped), with *why as its message.
+  virtual std::optional<std::string> Acquire(const std::string& address, Deadline deadline,
+                                             std::string* why) = 0;
+  // Called exactly once after every Acquire() that returned a username, as
+  // soon as the server answered the login (error empty: accepted) or the
+  // login failed or ran out of time (error holds why).
+  virtual void Release(const std::string& address, const std::string& username,
+                       const std::optional<Error>& error) = 0;
 };
 
 // Shared flag a caller sets to stop checks early (e.g. setup has its answer).
@@ -103,6 +128,13 @@ struct CheckRequest {
   CancelFlag cancelled;  // optional
   // Name sent in SMTP EHLO; empty: the local address as "[192.0.2.1]".
   std::string ehlo_name;
+  // Optional: decides whether and as whom to log in (see LoginGate). Must
+  // outlive the check.
+  LoginGate* login_gate = nullptr;
+  // Optional: called once, from the checking thread, as soon as everything
+  // up to the login passed (before the gate is asked): the endpoint is known
+  // to work, whatever the login will say. Receives the result so far.
+  std::function<void(const CheckResult& so_far)> on_ready;
   // Force one SASL mechanism by name ("PLAIN", "SCRAM-SHA-1", ...), or
   // "PASSWORD" for the protocol's own command (IMAP LOGIN, POP3 USER/PASS);
   // empty: the strongest both sides support.

@@ -67,7 +67,12 @@ TEST(ExplainTest, TimeoutsSayWhichPhase) {
   EXPECT_NE(message(Phase::kGreeting, Security::kPlain, 993).find("try --security tls"),
             std::string::npos);
   EXPECT_NE(message(Phase::kResolve).find("DNS lookup"), std::string::npos);
-  EXPECT_NE(message(Phase::kAuth).find("stopped answering during auth"), std::string::npos);
+  // A login waiting for its answer is a rejection being delayed, never "the
+  // server stopped answering".
+  EXPECT_NE(message(Phase::kAuth).find("delaying its answer"), std::string::npos);
+  EXPECT_EQ(message(Phase::kAuth).find("stopped answering"), std::string::npos);
+  EXPECT_NE(message(Phase::kCapabilities).find("stopped answering during capabilities"),
+            std::string::npos);
   EXPECT_NE(message(Phase::kCancelled).find("cancelled"), std::string::npos);
 }
 

@@ -1,6 +1,8 @@
-// SetupRunner with a fake discovery and a fake tester: targets, username
-// retries, per-host limits, early finish and deadlines.
-#include "recommend/setup_runner.h"
+// SetupEngine with a fake discovery and fake servers: targets, streaming,
+// the login policy (one login at a time per server, username forms, the
+// wrong-password stop, the budget), per-host limits, early finish and
+// deadlines.
+#include "engine/setup_engine.h"
 
 #include <gtest/gtest.h>
 
@@ -9,6 +11,8 @@
 #include <map>
 #include <mutex>
 #include <thread>
+
+#include "unit/engine/fake_servers.h"
 
 namespace mailscout {
 namespace {
@@ -28,122 +32,6 @@ ServerCandidate Cand(Protocol p, const std::string& host, uint16_t port, Securit
   return c;
 }
 
-// How one fake server behaves.
-struct Behaviour {
-  int delay_ms = 0;               // before answering
-  bool hang = false;              // never answers (until cancelled or the deadline)
-  std::string accepts = "*";      // the only username accepted ("*": any)
-  std::optional<ErrorKind> fail;  // fails before the login with this kind
-};
-
-Behaviour Ok() { return {}; }
-Behaviour Slow(int ms) {
-  Behaviour b;
-  b.delay_ms = ms;
-  return b;
-}
-Behaviour Fails(ErrorKind kind, int after_ms = 0) {
-  Behaviour b;
-  b.delay_ms = after_ms;
-  b.fail = kind;
-  return b;
-}
-Behaviour Hangs() {
-  Behaviour b;
-  b.hang = true;
-  return b;
-}
-Behaviour Accepts(const std::string& user) {
-  Behaviour b;
-  b.accepts = user;
-  return b;
-}
-
-class FakeServers {
- public:
-  void Set(const std::string& host, uint16_t port, Behaviour b) { servers_[{host, port}] = b; }
-
-  CheckResult Check(const CheckRequest& r) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      calls_.push_back(r);
-      int now = ++running_[r.host];
-      max_running_[r.host] = std::max(max_running_[r.host], now);
-    }
-    Behaviour b;
-    auto it = servers_.find({r.host, r.port});
-    if (it != servers_.end()) b = it->second;
-    CheckResult res;
-    res.protocol = r.protocol;
-    res.host = r.host;
-    res.port = r.port;
-    res.security = r.security;
-    res.username = r.username;
-    auto until = Clock::now() + milliseconds(b.hang ? 600000 : b.delay_ms);
-    bool cancelled = false, timed_out = false;
-    while (Clock::now() < until) {
-      if (r.cancelled && r.cancelled->load()) {
-        cancelled = true;
-        break;
-      }
-      if (r.overall && r.overall->expired()) {
-        timed_out = true;
-        break;
-      }
-      std::this_thread::sleep_for(milliseconds(2));
-    }
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      --running_[r.host];
-    }
-    if (cancelled || timed_out) {
-      res.error = Error::Make(ErrorKind::kTimeout, "stopped", "",
-                              cancelled ? Phase::kCancelled : Phase::kOverall);
-      return res;
-    }
-    if (it == servers_.end() || b.fail) {
-      res.error = Error::Make(b.fail.value_or(ErrorKind::kRefused), "fails");
-      return res;
-    }
-    if (r.security != Security::kPlain) {
-      res.tls = TlsInfo{};
-      res.tls->chain_ok = res.tls->name_ok = true;
-    }
-    if (r.username.empty() || !r.password) {
-      res.ok = true;
-      return res;
-    }
-    res.login_attempted = true;
-    if (r.security == Security::kPlain && !r.allow_plaintext) {
-      res.error = Error::Make(ErrorKind::kCleartextRefused, "refused to send");
-      return res;
-    }
-    if ((b.accepts == "*" || b.accepts == r.username) && *r.password == "right") {
-      res.ok = res.login_ok = true;
-      res.auth_used = "PLAIN";
-    } else {
-      res.error = Error::Make(ErrorKind::kAuth, "rejected " + r.username);
-    }
-    return res;
-  }
-
-  std::vector<CheckRequest> calls() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return calls_;
-  }
-  int max_running(const std::string& host) {
-    std::lock_guard<std::mutex> lock(mu_);
-    return max_running_[host];
-  }
-
- private:
-  std::map<std::pair<std::string, uint16_t>, Behaviour> servers_;
-  std::mutex mu_;
-  std::vector<CheckRequest> calls_;
-  std::map<std::string, int> running_;
-  std::map<std::string, int> max_running_;
-};
-
 EmailAddress Alice() { return EmailAddress::Parse("alice@example.com").value(); }
 
 struct Outcome {
@@ -152,8 +40,12 @@ struct Outcome {
 };
 
 Outcome RunSetup(FakeServers& servers, std::vector<ServerCandidate> candidates,
-                 SetupOptions options, int64_t deadline_ms = 10000) {
-  DiscoverFn discover = [candidates](const EmailAddress& a, Deadline) {
+                 SetupOptions options, int64_t deadline_ms = 10000,
+                 LoginBudget budget = LoginBudget{}, int discovery_ms = 0) {
+  DiscoverFn discover = [candidates, discovery_ms](const EmailAddress& a, Deadline,
+                                                   const CandidateSink& sink, const StopFlag&) {
+    if (sink && !candidates.empty()) sink(candidates);
+    std::this_thread::sleep_for(milliseconds(discovery_ms));
     DiscoveryResult d;
     d.email = a.display();
     d.domain = a.ascii_domain();
@@ -161,11 +53,12 @@ Outcome RunSetup(FakeServers& servers, std::vector<ServerCandidate> candidates,
     return d;
   };
   CheckFn check = [&servers](const CheckRequest& r) { return servers.Check(r); };
+  LoginPolicy policy(budget, nullptr, milliseconds(300));
   auto start = Clock::now();
   Outcome run;
   {
-    SetupRunner runner(discover, check, std::move(options));
-    run.report = runner.Run(Alice(), Deadline::AfterMs(deadline_ms));
+    SetupEngine engine(discover, check, policy, std::move(options));
+    run.report = engine.Run(Alice(), Deadline::AfterMs(deadline_ms));
     run.ms = MsSince(start);
   }
   return run;
@@ -180,7 +73,7 @@ SetupOptions WithPassword(const std::string& pw = "right") {
 const ServerCandidate kImap = Cand(Protocol::kImap, "imap.example.com", 993, Security::kTls);
 const ServerCandidate kSmtp = Cand(Protocol::kSmtp, "smtp.example.com", 465, Security::kTls);
 
-TEST(SetupRunnerTest, HealthyAccountFinishesWithoutWaitingForWorseServers) {
+TEST(SetupEngineTest, HealthyAccountFinishesWithoutWaitingForWorseServers) {
   FakeServers s;
   s.Set("imap.example.com", 993, Ok());
   s.Set("imap.example.com", 143, Slow(3000));
@@ -201,7 +94,7 @@ TEST(SetupRunnerTest, HealthyAccountFinishesWithoutWaitingForWorseServers) {
   EXPECT_EQ(cancelled, 2);
 }
 
-TEST(SetupRunnerTest, TarpitOnPreferredPortDelaysOnlyUntilItsOwnDeadline) {
+TEST(SetupEngineTest, TarpitOnPreferredPortDelaysOnlyUntilItsOwnDeadline) {
   FakeServers s;
   s.Set("imap.example.com", 993, Fails(ErrorKind::kTimeout, 400));  // tarpit
   s.Set("imap.example.com", 143, Ok());
@@ -223,7 +116,7 @@ TEST(SetupRunnerTest, TarpitOnPreferredPortDelaysOnlyUntilItsOwnDeadline) {
   EXPECT_TRUE(overall);
 }
 
-TEST(SetupRunnerTest, TarpitAnswerArrivesRightAfterItsDeadline) {
+TEST(SetupEngineTest, TarpitAnswerArrivesRightAfterItsDeadline) {
   FakeServers s;
   s.Set("imap.example.com", 993, Fails(ErrorKind::kTimeout, 300));
   s.Set("imap.example.com", 143, Ok());
@@ -235,7 +128,7 @@ TEST(SetupRunnerTest, TarpitAnswerArrivesRightAfterItsDeadline) {
   EXPECT_EQ(run.report.recommended.incoming->security, Security::kStartTls);
 }
 
-TEST(SetupRunnerTest, LoginByLocalPartAfterFullAddressIsRejected) {
+TEST(SetupEngineTest, LoginByLocalPartAfterFullAddressIsRejected) {
   FakeServers s;
   s.Set("imap.example.com", 993, Accepts("alice"));
   s.Set("smtp.example.com", 465, Accepts("alice"));
@@ -244,13 +137,14 @@ TEST(SetupRunnerTest, LoginByLocalPartAfterFullAddressIsRejected) {
   EXPECT_TRUE(run.report.recommended.incoming->verified);
   EXPECT_EQ(run.report.recommended.incoming->username, "alice");
   EXPECT_EQ(run.report.recommended.outgoing->username, "alice");
-  // Each form at most once per server.
+  // The full address failed once on IMAP; SMTP used the form that worked.
+  EXPECT_EQ(s.failed_logins(), 1);
   std::map<std::tuple<std::string, uint16_t, std::string>, int> tries;
-  for (const auto& c : s.calls()) ++tries[{c.host, c.port, c.username}];
+  for (const Login& l : s.logins()) ++tries[{l.host, l.port, l.username}];
   for (const auto& [key, n] : tries) EXPECT_EQ(n, 1) << std::get<0>(key) << std::get<2>(key);
 }
 
-TEST(SetupRunnerTest, WrongPasswordTriesEachFormOncePerServerAndVerifiesNothing) {
+TEST(SetupEngineTest, WrongPasswordCostsOneFailurePerFormOnTheBestServerThenStops) {
   FakeServers s;
   s.Set("imap.example.com", 993, Ok());
   s.Set("imap.example.com", 143, Ok());
@@ -259,19 +153,94 @@ TEST(SetupRunnerTest, WrongPasswordTriesEachFormOncePerServerAndVerifiesNothing)
   Outcome run = RunSetup(s, {kImap, kSmtp}, WithPassword("wrong"));
   ASSERT_TRUE(run.report.recommended.incoming);
   EXPECT_FALSE(run.report.recommended.incoming->verified);
-  EXPECT_FALSE(run.report.recommended.outgoing->verified);
-  std::map<std::tuple<std::string, uint16_t, std::string>, int> tries;
-  for (const auto& c : s.calls()) ++tries[{c.host, c.port, c.username}];
-  for (const auto& [key, n] : tries) EXPECT_EQ(n, 1);
-  // One failed login per form per (protocol, host): the ports of a host
-  // take turns until a form is known to work.
-  EXPECT_EQ(s.calls().size(), 4u);
-  bool auth = false;
-  for (const auto& c : run.report.checks) auth |= c.error && c.error->kind == ErrorKind::kAuth;
-  EXPECT_TRUE(auth);
+  // Both forms on the best server (IMAP 993), nothing else: the password is
+  // wrong, and the other servers are not asked to reject it again.
+  std::vector<std::string> forms;
+  for (const Login& l : s.logins()) {
+    EXPECT_EQ(l.host, "imap.example.com");
+    EXPECT_EQ(l.port, 993);
+    forms.push_back(l.username);
+  }
+  EXPECT_EQ(forms, (std::vector<std::string>{"alice@example.com", "alice"}));
+  EXPECT_EQ(s.failed_logins(), 2);
+  EXPECT_FALSE(run.report.login_policy.stopped.empty());
+  for (const auto& c : run.report.checks) {
+    if (c.host == "smtp.example.com") {
+      ASSERT_TRUE(c.error);
+      EXPECT_EQ(c.error->kind, ErrorKind::kNotTried);
+      EXPECT_NE(c.error->message.find("password is wrong"), std::string::npos);
+    }
+  }
 }
 
-TEST(SetupRunnerTest, FormLearnedOnOnePortIsUsedOnTheHostsOtherPorts) {
+TEST(SetupEngineTest, BestServerLogsInFirstEvenWhenItConnectsLast) {
+  ServerCandidate imap = Cand(Protocol::kImap, "mail.example.com", 993, Security::kTls);
+  ServerCandidate smtp = Cand(Protocol::kSmtp, "mail.example.com", 465, Security::kTls);
+  for (int i = 0; i < 3; ++i) {
+    FakeServers s;
+    s.Set("mail.example.com", 993, Slow(200));  // the best, but slow to answer
+    s.Set("mail.example.com", 143, Ok());
+    s.Set("mail.example.com", 465, Ok());
+    s.Set("mail.example.com", 587, Ok());
+    RunSetup(s, {imap, smtp}, WithPassword("wrong"));
+    std::vector<Login> logins = s.logins();
+    ASSERT_EQ(logins.size(), 2u);
+    EXPECT_EQ(logins[0].port, 993);
+    EXPECT_EQ(logins[1].port, 993);
+  }
+}
+
+TEST(SetupEngineTest, OneLoginAtATimePerServerAddress) {
+  FakeServers s;
+  s.SetAddress("imap.example.com", "192.0.2.1");
+  s.SetAddress("smtp.example.com", "192.0.2.1");  // the same server
+  for (uint16_t port : {993, 143}) s.Set("imap.example.com", port, Accepts("*", 80));
+  for (uint16_t port : {465, 587}) s.Set("smtp.example.com", port, Accepts("*", 80));
+  SetupOptions options = WithPassword();
+  options.check_all = true;
+  RunSetup(s, {kImap, kSmtp}, options);
+  std::vector<Login> logins = s.logins();
+  ASSERT_EQ(logins.size(), 4u);
+  std::sort(logins.begin(), logins.end(),
+            [](const Login& a, const Login& b) { return a.start < b.start; });
+  for (size_t i = 1; i < logins.size(); ++i) EXPECT_GE(logins[i].start, logins[i - 1].end);
+}
+
+TEST(SetupEngineTest, BudgetOfFailedLoginsPerServerIsKept) {
+  FakeServers s;
+  s.Set("imap.example.com", 993, Accepts("alice"));
+  s.Set("smtp.example.com", 465, Accepts("alice"));
+  LoginBudget budget;
+  budget.per_run = 1;
+  Outcome run = RunSetup(s, {kImap, kSmtp}, WithPassword(), 10000, budget);
+  // One failure on IMAP spends its budget; SMTP learned nothing yet, so it
+  // has a failure of its own to spend... but only on a form not yet known.
+  int imap_failed = 0;
+  for (const Login& l : s.logins()) imap_failed += l.host == "imap.example.com" && !l.ok;
+  EXPECT_EQ(imap_failed, 1);
+  bool budget_said = false;
+  for (const auto& c : run.report.checks) {
+    budget_said |= c.error && c.error->kind == ErrorKind::kNotTried &&
+                   c.error->message.find("failed logins") != std::string::npos;
+  }
+  EXPECT_TRUE(budget_said);
+}
+
+TEST(SetupEngineTest, CandidatesAreCheckedWhileDiscoveryStillRuns) {
+  FakeServers s;
+  s.Set("imap.example.com", 993, Ok());
+  s.Set("smtp.example.com", 465, Ok());
+  const auto start = Clock::now();
+  Outcome run = RunSetup(s, {kImap, kSmtp}, WithPassword(), 10000, LoginBudget{}, 400);
+  ASSERT_FALSE(s.logins().empty());
+  // The first login happened long before discovery returned (400 ms)...
+  EXPECT_LT(s.logins().front().start - start, milliseconds(200));
+  // ...and the run ended right after it.
+  EXPECT_LT(run.ms, 700);
+  EXPECT_TRUE(run.report.recommended.incoming && run.report.recommended.incoming->verified);
+}
+
+TEST(SetupEngineTest, FormLearnedOnOnePortIsUsedOnTheHostsOtherPorts) {
   FakeServers s;
   s.Set("imap.example.com", 993, Accepts("alice"));
   s.Set("imap.example.com", 143, Accepts("alice"));
@@ -281,7 +250,7 @@ TEST(SetupRunnerTest, FormLearnedOnOnePortIsUsedOnTheHostsOtherPorts) {
   RunSetup(s, {kImap, kSmtp}, options);
   std::vector<std::string> on143;
   int full_address_tries = 0;
-  for (const auto& c : s.calls()) {
+  for (const Login& c : s.logins()) {
     if (c.host != "imap.example.com") continue;
     if (c.port == 143) on143.push_back(c.username);
     if (c.username == "alice@example.com") ++full_address_tries;
@@ -290,7 +259,7 @@ TEST(SetupRunnerTest, FormLearnedOnOnePortIsUsedOnTheHostsOtherPorts) {
   EXPECT_EQ(full_address_tries, 1);
 }
 
-TEST(SetupRunnerTest, WithoutPasswordChecksUpToLoginOnly) {
+TEST(SetupEngineTest, WithoutPasswordChecksUpToLoginOnly) {
   FakeServers s;
   s.Set("imap.example.com", 993, Ok());
   s.Set("smtp.example.com", 465, Ok());
@@ -305,7 +274,7 @@ TEST(SetupRunnerTest, WithoutPasswordChecksUpToLoginOnly) {
   EXPECT_EQ(run.report.recommended.incoming->username, "alice@example.com");
 }
 
-TEST(SetupRunnerTest, PerHostLimitHolds) {
+TEST(SetupEngineTest, PerHostLimitHolds) {
   FakeServers s;
   ServerCandidate pop = Cand(Protocol::kPop3, "mail.example.com", 995, Security::kTls);
   ServerCandidate imap = Cand(Protocol::kImap, "mail.example.com", 993, Security::kTls);
@@ -321,7 +290,7 @@ TEST(SetupRunnerTest, PerHostLimitHolds) {
   EXPECT_GE(s.max_running("mail.example.com"), 1);
 }
 
-TEST(SetupRunnerTest, PlainOnlyWithAllowPlaintext) {
+TEST(SetupEngineTest, PlainOnlyWithAllowPlaintext) {
   FakeServers s;
   s.Set("imap.example.com", 143, Ok());
   s.Set("smtp.example.com", 587, Ok());
@@ -345,7 +314,7 @@ TEST(SetupRunnerTest, PlainOnlyWithAllowPlaintext) {
   EXPECT_EQ(run.report.recommended.incoming->security, Security::kStartTls);
 }
 
-TEST(SetupRunnerTest, UserOptionIsTheOnlyForm) {
+TEST(SetupEngineTest, UserOptionIsTheOnlyForm) {
   FakeServers s;
   s.Set("imap.example.com", 993, Accepts("alice"));
   s.Set("smtp.example.com", 465, Accepts("alice"));
@@ -355,7 +324,7 @@ TEST(SetupRunnerTest, UserOptionIsTheOnlyForm) {
   for (const auto& c : s.calls()) EXPECT_EQ(c.username, "al");
 }
 
-TEST(SetupRunnerTest, NothingFound) {
+TEST(SetupEngineTest, NothingFound) {
   FakeServers s;
   Outcome run = RunSetup(s, {}, WithPassword());
   EXPECT_FALSE(run.report.recommended.incoming);
@@ -363,7 +332,7 @@ TEST(SetupRunnerTest, NothingFound) {
   EXPECT_TRUE(s.calls().empty());
 }
 
-TEST(SetupRunnerTest, UsernameFormsInOrderWithoutRepeats) {
+TEST(SetupEngineTest, UsernameFormsInOrderWithoutRepeats) {
   EXPECT_EQ(UsernameForms("", Alice()), (std::vector<std::string>{"alice@example.com", "alice"}));
   EXPECT_EQ(UsernameForms("alice", Alice()),
             (std::vector<std::string>{"alice", "alice@example.com"}));

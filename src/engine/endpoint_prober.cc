@@ -1,11 +1,11 @@
-#include "discover/tester_prober.h"
+#include "engine/endpoint_prober.h"
 
-#include "verify/tester.h"
+#include <algorithm>
 
 namespace mailscout {
 
-ProbeOutcome TesterProber::Probe(const ServerCandidate& candidate, Deadline deadline,
-                                 const ProbeCancel& cancel) {
+ProbeOutcome EndpointProber::Probe(const ServerCandidate& candidate, Deadline deadline,
+                                   const ProbeCancel& cancel) {
   CheckRequest request;
   request.protocol = candidate.protocol;
   request.host = candidate.host;
@@ -15,30 +15,27 @@ ProbeOutcome TesterProber::Probe(const ServerCandidate& candidate, Deadline dead
   request.timeouts = PhaseTimeouts::All(std::max(deadline.remaining(), Millis(1)));
   request.overall = deadline;
   request.cancelled = cancel;
-  CheckResult result = tester_().Check(request);
+  return ProbeOutcomeOf(candidate.protocol, memory_.Check(request));
+}
 
+ProbeOutcome ProbeOutcomeOf(Protocol protocol, const CheckResult& result) {
   ProbeOutcome outcome;
-  const std::string name(DisplayName(candidate.protocol));
+  const std::string name(DisplayName(protocol));
   if (result.ok) {
     outcome.status = ProbeStatus::kConfirmed;
-    outcome.detail = name + (candidate.security == Security::kTls        ? " over TLS answered"
-                             : candidate.security == Security::kStartTls ? " STARTTLS works"
-                                                                         : " answered (no TLS)");
+    outcome.detail = name + (result.security == Security::kTls        ? " over TLS answered"
+                             : result.security == Security::kStartTls ? " STARTTLS works"
+                                                                      : " answered (no TLS)");
     if (!result.greeting.empty()) outcome.detail += " (" + result.greeting.substr(0, 80) + ")";
     return outcome;
   }
-  return FailedCheckOutcome(candidate.protocol, result);
-}
-
-ProbeOutcome FailedCheckOutcome(Protocol protocol, const CheckResult& result) {
-  ProbeOutcome outcome;
-  const std::string name(DisplayName(protocol));
   const Error error = result.error.value_or(Error::Make(ErrorKind::kProtocol, "probe failed"));
   outcome.detail = error.message;
   switch (error.kind) {
     case ErrorKind::kDns:
     case ErrorKind::kRefused:
     case ErrorKind::kTimeout:
+    case ErrorKind::kNotTried:
       outcome.status = ProbeStatus::kUnreachable;
       break;
     case ErrorKind::kCertificate:
