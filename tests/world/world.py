@@ -1730,6 +1730,10 @@ class Inner:
         env.update({"WORLD_DIR": str(self.world), "WORLD_CA": str(self.certs.ca),
                     "WORLD_INFO": str(self.world / "world.json"), "WORLD_LOGS": str(self.world / "logs"),
                     "WORLD_SCENARIOS": " ".join(self.spec.scenarios)})
+        # mailscout's ledger of failed logins (engine/login_ledger.h) belongs to
+        # this world's servers: a fresh world starts with a fresh one, unless the
+        # caller chose a folder.
+        env.setdefault("MAILSCOUT_STATE_DIR", str(self.world / "mailscout-state"))
         cmd = self.opts["command"]
         if self.opts.get("verbose"):
             print("world: start-up " + ", ".join(f"{w} {t * 1000:.0f}ms" for w, t in self.times),
