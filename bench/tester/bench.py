@@ -41,7 +41,7 @@ USER, PASSWORD, HOST = "alice@basic.example", "alicepw", "mail.basic.example"
 
 
 def timed(argv, env):
-    """Runs argv; returns (seconds, exit status, peak RSS in KiB)."""
+    """Runs argv; returns (seconds, exit status, peak RSS in KiB, stderr, CPU seconds)."""
     start = time.perf_counter()
     p = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     watchdog = threading.Timer(30, p.kill)  # nothing here may hang the benchmark
@@ -52,7 +52,7 @@ def timed(argv, env):
     p.returncode = os.waitstatus_to_exitcode(status)
     err = p.stderr.read().decode(errors="replace")
     p.stderr.close()
-    return elapsed, p.returncode, usage.ru_maxrss, err
+    return elapsed, p.returncode, usage.ru_maxrss, err, usage.ru_utime + usage.ru_stime
 
 
 def percentile(values, q):
@@ -61,9 +61,9 @@ def percentile(values, q):
     return values[k]
 
 
-def summary(name, times, rss):
+def summary(name, times, rss, cpu):
     return {"name": name, "median": statistics.median(times), "p95": percentile(times, 95),
-            "min": min(times), "rss": max(rss)}
+            "min": min(times), "rss": max(rss), "cpu": statistics.median(cpu)}
 
 
 def interleaved(clients, n):
@@ -72,6 +72,7 @@ def interleaved(clients, n):
     returns rows in the order of clients."""
     times = {name: [] for name, _, _ in clients}
     rss = {name: [] for name, _, _ in clients}
+    cpu = {name: [] for name, _, _ in clients}
     for name, argv, env in clients:  # warm the page cache and Dovecot's login processes
         for _ in range(2):
             timed(argv, env)
@@ -84,12 +85,13 @@ def interleaved(clients, n):
         rng.shuffle(order)
         for name, argv, env in order:
             time.sleep(0.02)
-            t, code, kib, err = timed(argv, env)
+            t, code, kib, err, cpu_s = timed(argv, env)
             if code != 0:
                 sys.exit(f"{name}: run {i} failed with status {code}: {err.strip()[:300]}")
             times[name].append(t * 1000)
             rss[name].append(kib)
-    return [summary(name, times[name], rss[name]) for name, _, _ in clients]
+            cpu[name].append(cpu_s * 1000)
+    return [summary(name, times[name], rss[name], cpu[name]) for name, _, _ in clients]
 
 
 def bundle_only_vars(workdir):
@@ -151,21 +153,22 @@ def inner_in(args, mailscout, env, plain_env, workdir):
 
     print(f"\nmailscout test vs curl, {args.n} sequential full checks each "
           f"(resolve, connect, TLS, greeting, login, logout) against Dovecot 2.3\n")
-    print(f"{'client':38} {'median ms':>10} {'p95 ms':>8} {'min ms':>8} {'peak RSS':>10}")
+    print(f"{'client':38} {'median ms':>10} {'p95 ms':>8} {'min ms':>8} {'CPU ms':>7} "
+          f"{'peak RSS':>10}")
     for r in rows:
         print(f"{r['name']:38} {r['median']:10.1f} {r['p95']:8.1f} {r['min']:8.1f} "
-              f"{r['rss'] / 1024:8.1f} MB")
+              f"{r['cpu']:7.1f} {r['rss'] / 1024:8.1f} MB")
 
     print(f"\nFaults with --timeout {args.phase_timeout} (whole check):")
     for label, proto, host in (("tarpit (accepts, never speaks)", "imap", "tarpit.faults.example"),
                                ("dropped SYN", "smtp", "dropped.faults.example")):
-        t, code, _, _ = timed([mailscout, "test", "--protocol", proto, "--host", host, "--user",
+        t, code, _, _, _ = timed([mailscout, "test", "--protocol", proto, "--host", host, "--user",
                                USER, "--timeout", str(args.phase_timeout)], env)
         verdict = "ok" if t <= args.phase_timeout + 0.3 else "TOO SLOW"
         print(f"  {label:32} {t * 1000:7.0f} ms (exit {code}) {verdict}")
     for label, proto, host in (("tarpit, default phase timeouts", "imap", "tarpit.faults.example"),
                                ("dropped SYN, default", "smtp", "dropped.faults.example")):
-        t, code, _, _ = timed([mailscout, "test", "--protocol", proto, "--host", host], env)
+        t, code, _, _, _ = timed([mailscout, "test", "--protocol", proto, "--host", host], env)
         print(f"  {label:32} {t * 1000:7.0f} ms (exit {code}; one phase is 5 s)")
 
     imap_ms = {r["name"]: r["median"] for r in rows}
