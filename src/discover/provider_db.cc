@@ -114,11 +114,11 @@ std::string SearchText(std::string_view xml, bool* always_parse) {
 class ProviderDb::Files {
  public:
   struct Item {
-    std::string origin;  // the file
-    std::string data;    // its contents
-    std::string search;  // SearchText(data)
+    std::string origin;         // the file
+    std::string data;           // its contents
+    std::string search;         // SearchText(data)
     bool always_parse = false;  // see SearchText()
-    std::string warning;  // set for a warning item (no file)
+    std::string warning;        // set for a warning item (no file)
     // Filled by Parse(), under parsed:
     std::once_flag parsed;
     std::vector<std::shared_ptr<const ProviderEntry>> entries;

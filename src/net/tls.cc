@@ -287,8 +287,8 @@ class BundleIndex {
     }
     if (!found) return false;
     X509_STORE_lock(store);
-    X509_OBJECT* first = X509_OBJECT_retrieve_by_subject(X509_STORE_get0_objects(store),
-                                                         X509_LU_X509, name);
+    X509_OBJECT* first =
+        X509_OBJECT_retrieve_by_subject(X509_STORE_get0_objects(store), X509_LU_X509, name);
     X509* cert = first != nullptr ? X509_OBJECT_get0_X509(first) : nullptr;
     X509_STORE_unlock(store);
     if (cert == nullptr || X509_OBJECT_set1_X509(ret, cert) != 1) return false;
