@@ -1,5 +1,8 @@
 #include "discover/provider_db.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
@@ -147,9 +150,13 @@ class ProviderDb::Files {
   }
 
   // Parses every file on a thread of its own; Find() meanwhile parses what
-  // it needs itself (each file once, whoever comes first).
+  // it needs itself (each file once, whoever comes first). The thread runs
+  // at a lower priority (nice 10): it must not take a core from the
+  // handshakes discovery is waiting for, only use the time they leave idle.
   void StartBackground() {
+    if (items_.empty()) return;
     worker_ = std::thread([this] {
+      setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);  // this thread only (Linux)
       for (auto& item : items_) {
         if (stop_) return;
         Parse(*item);
