@@ -33,6 +33,8 @@ int Run(const ParsedArgs& args) {
   if (!address.ok()) return UsageError(address.error().message);
   Result<DiscoveryCliConfig> config = DiscoveryConfigFromArgs(args);
   if (!config.ok()) return UsageError(config.error().message);
+  // Offline, nothing is fetched or probed: no TLS to set up.
+  config->stack.tls_needed = !config->stack.discovery.offline;
   Result<std::unique_ptr<EngineStack>> stack = EngineStack::Create(config->stack);
   if (!stack.ok()) return UsageError(stack.error().message);
 

@@ -96,12 +96,30 @@ void LoginPolicy::Leave(int id) {
   cv_.notify_all();
 }
 
+void LoginPolicy::SetPriority(int id, int priority) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = contenders_.find(id);
+    if (it != contenders_.end()) it->second.priority = priority;
+  }
+  cv_.notify_all();
+}
+
+void LoginPolicy::HoldLogins(bool hold) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    held_ = hold;
+  }
+  cv_.notify_all();
+}
+
 bool LoginPolicy::BetterContender(const std::string& host, int id,
                                   Clock::time_point arrived) const {
+  const bool in_grace = Clock::now() - arrived < grace_;
+  if (held_ && in_grace) return true;  // the servers are not all known yet
   auto me = contenders_.find(id);
   if (me == contenders_.end()) return false;
   const bool any_host = accepted_anywhere_.empty();
-  const bool in_grace = Clock::now() - arrived < grace_;
   for (const auto& [other, c] : contenders_) {
     if (other == id || (c.host != host && !any_host)) continue;
     const bool better =
@@ -156,6 +174,12 @@ std::optional<std::string> LoginPolicy::Acquire(const std::string& host,
     }
     cv_.wait_for(lock, kGatePoll);
     realm = &RealmAt(address);
+  }
+  if (cancel && cancel->load()) {
+    // Told to stop while it waited (setup had its answer): no login at all.
+    if (me != contenders_.end()) me->second.at_gate = false;
+    *why = "Not needed: stopped early because a better setting was already verified";
+    return std::nullopt;
   }
   std::optional<std::string> form = Decide(*realm, host, forms, why);
   if (me != contenders_.end()) {

@@ -70,6 +70,12 @@ class LoginPolicy {
   // until Leave(id): all its attempts (username forms) come first.
   int Enter(const std::string& host, int priority);
   void Leave(int id);
+  // A contender's priority changed (more targets became known).
+  void SetPriority(int id, int priority);
+  // While held, a gate waits (at most `grace`) before the first login of the
+  // run: setup holds logins until discovery has named every server, so the
+  // best one is known before any password is sent.
+  void HoldLogins(bool hold);
 
   // A gate for one check of `host` whose username forms are `forms`, best
   // first, for contender `id` (-1: none, no priority order). A gate waits at
@@ -136,6 +142,7 @@ class LoginPolicy {
   std::map<std::string, std::string> host_realm_;  // host -> address
   std::set<std::string> accepted_anywhere_;        // forms that worked in some realm
   std::map<int, Contender> contenders_;            // by id
+  bool held_ = false;                              // HoldLogins
   int next_contender_ = 0;
   std::string stopped_;  // StopAll's reason
   std::function<void(const LoginRealm&)> on_outcome_;

@@ -23,9 +23,9 @@ struct Target {
   Security security = Security::kTls;
   std::vector<std::string> forms;  // username forms, in order
   size_t attempts = 0;             // checks started
+  int contender = -1;              // its LoginPolicy contender id while it runs
   enum class Step { kQueued, kRunning, kDone } step = Step::kQueued;
   bool dropped = false;  // discovery's final list no longer names its host
-  std::string skipped;   // why it ended without a check, if it did
   CancelFlag cancel = MakeCancelFlag();
 
   bool incoming() const { return protocol != Protocol::kSmtp; }
@@ -119,6 +119,8 @@ class SetupEngine::State {
   void UpdateSettled();
   int PickRunnable();
   int Priority(const Target& target) const;
+  // Tells the login policy every running target's current priority.
+  void RefreshPriorities();
   bool HoldsBestTarget(const LoginRealm& realm) const;
   bool Finished() const { return (settled[0] && settled[1]) || (discovery_done && AllDone()); }
 
@@ -185,7 +187,14 @@ Standing SetupEngine::State::Optimistic(const Target& t) const {
   shape.port = t.port;
   shape.security = t.security;
   Standing st = OptimisticStanding(shape, order >= 0 ? order : static_cast<int>(candidates.size()));
-  if (!have_password()) st.evidence = Evidence::kReachable;
+  if (!have_password()) {
+    st.evidence = Evidence::kReachable;
+  } else if (t.step == Target::Step::kQueued && policy.Closed(t.host)) {
+    // No login will be tried there: at best it answers up to the login. (A
+    // running check keeps its hope until it has reported: it may be the very
+    // login whose answer closed the server.)
+    st.evidence = Evidence::kHeldBack;
+  }
   return st;
 }
 
@@ -215,13 +224,13 @@ bool SetupEngine::State::SideSettled(int side) const {
   return best.has_value() || !pending;
 }
 
-// Marks sides settled and stops their remaining targets. A run whose
-// password the best server rejected for every username form is settled at
-// once: nothing left could verify a login.
+// Marks sides settled and stops their remaining targets. Once the password
+// is known to be wrong, nothing left can do better than answer up to the
+// login (Optimistic), so a side settles as soon as its best remaining server
+// has answered that far.
 void SetupEngine::State::UpdateSettled() {
-  const bool wrong_password = !policy.stopped().empty();
   for (int side = 0; side < 2; ++side) {
-    if (settled[side] || !(wrong_password || SideSettled(side))) continue;
+    if (settled[side] || !SideSettled(side)) continue;
     settled[side] = true;
     for (Target& t : targets) {
       if (t.side() != side || !Unfinished(t)) continue;
@@ -269,6 +278,12 @@ int SetupEngine::State::Priority(const Target& target) const {
     if (CompareStandings(Optimistic(t), mine, options.rank) < 0) ++better;
   }
   return target.side() * 100000 + better;
+}
+
+void SetupEngine::State::RefreshPriorities() {
+  for (const Target& t : targets) {
+    if (t.contender >= 0) policy.SetPriority(t.contender, Priority(t));
+  }
 }
 
 // Whether the most promising target of a side is on one of realm's hosts.
@@ -344,16 +359,6 @@ std::optional<size_t> Worker::Claim(std::unique_lock<std::mutex>& lock) {
       continue;
     }
     Target& t = s.targets[index];
-    if (s.have_password()) {
-      if (std::optional<std::string> closed = s.policy.Closed(t.host)) {
-        // The login policy already says no: don't even connect.
-        t.step = Target::Step::kDone;
-        t.skipped = *closed;
-        s.UpdateSettled();
-        s.cv.notify_all();
-        continue;
-      }
-    }
     t.step = Target::Step::kRunning;
     ++t.attempts;
     ++s.running_per_host[t.host];
@@ -400,9 +405,13 @@ bool Worker::Record(size_t index, const CheckRequest& request, CheckResult resul
   SetupEngine::State& s = *state_;
   Target& t = s.targets[index];
   if (s.stopped) return false;
-  const bool cancelled =
-      t.cancel->load() && result.error &&
-      (result.error->phase == Phase::kCancelled || result.error->kind == ErrorKind::kNotTried);
+  // A check stopped because the run was settled is not reported as such
+  // (the report says "not needed"); one the login policy held back after the
+  // password was found wrong is: it shows how far that server got.
+  const bool wrong_password = !s.policy.stopped().empty();
+  const bool cancelled = t.cancel->load() && result.error &&
+                         (result.error->phase == Phase::kCancelled ||
+                          (result.error->kind == ErrorKind::kNotTried && !wrong_password));
   if (cancelled) return false;
   const bool rejected = result.error && result.error->kind == ErrorKind::kAuth;
   if (s.options.progress) s.options.progress(ProgressLine(t, request, result));
@@ -423,7 +432,10 @@ void Worker::Loop() {
       index = *claimed;
       const Target& t = s.targets[index];
       request = RequestFor(t);
-      if (s.have_password()) contender = s.policy.Enter(t.host, s.Priority(t));
+      if (s.have_password()) {
+        contender = s.policy.Enter(t.host, s.Priority(t));
+        s.targets[index].contender = contender;
+      }
     }
     // Every username form this target gets, one connection each, while this
     // worker holds it: the host's other checks wait for its verdict.
@@ -441,13 +453,18 @@ void Worker::Loop() {
       if (again) ++s.targets[index].attempts;
     }
     request.password.reset();
+    {
+      std::lock_guard<std::mutex> lock(s.mu);
+      Target& t = s.targets[index];
+      --s.running_per_host[t.host];
+      t.step = Target::Step::kDone;
+      t.contender = -1;
+      s.UpdateSettled();
+      s.cv.notify_all();
+    }
+    // Only now may the host's other logins go: if this result settled the
+    // run, they have been cancelled first and log in nowhere.
     if (contender >= 0) s.policy.Leave(contender);
-    std::lock_guard<std::mutex> lock(s.mu);
-    Target& t = s.targets[index];
-    --s.running_per_host[t.host];
-    t.step = Target::Step::kDone;
-    s.UpdateSettled();
-    s.cv.notify_all();
   }
 }
 
@@ -461,10 +478,7 @@ std::vector<CheckResult> CollectChecks(SetupEngine::State& s, bool out_of_time) 
     const bool any =
         std::any_of(results.begin(), results.end(), [i](const auto& r) { return r.first == i; });
     if (any) continue;
-    if (!t.skipped.empty()) {
-      results.emplace_back(
-          i, Stub(t, Error::Make(ErrorKind::kNotTried, t.skipped, "", Phase::kSkipped)));
-    } else if (out_of_time) {
+    if (out_of_time) {
       results.emplace_back(i, Stub(t, Error::Make(ErrorKind::kTimeout,
                                                   "Not finished within the time limit (--timeout)",
                                                   "", Phase::kOverall)));
@@ -506,6 +520,9 @@ SetupReport SetupEngine::Run(const EmailAddress& address, Deadline deadline) {
   state_ = std::make_shared<State>(address, options_, policy_);
   State& s = *state_;
   std::weak_ptr<State> weak = state_;
+  // No password is sent before discovery has named every server (at most
+  // the policy's grace): the best one goes first.
+  policy_.HoldLogins(true);
   policy_.set_on_outcome([weak](const LoginRealm& realm) {
     if (auto state = weak.lock()) {
       std::lock_guard<std::mutex> lock(state->mu);
@@ -526,6 +543,7 @@ SetupReport SetupEngine::Run(const EmailAddress& address, Deadline deadline) {
       std::lock_guard<std::mutex> lock(state->mu);
       if (state->discovery_done || state->stopped) return;
       state->AddCandidates(found);
+      state->RefreshPriorities();
       state->cv.notify_all();
     }
   };
@@ -541,6 +559,8 @@ SetupReport SetupEngine::Run(const EmailAddress& address, Deadline deadline) {
   {
     std::unique_lock<std::mutex> lock(s.mu);
     s.FinishDiscovery(report.discovery.candidates);
+    s.RefreshPriorities();
+    policy_.HoldLogins(false);
     s.UpdateSettled();
     s.cv.notify_all();
     s.cv.wait_until(lock, deadline.at(), [&] { return s.Finished(); });

@@ -18,10 +18,12 @@
 //   - Logins go through the LoginPolicy (engine/login_policy.h): one at a
 //     time per server, the username form that worked reused, a rejected form
 //     never tried again there, a budget of failed logins. A target whose
-//     login was rejected is queued again for its next username form while
-//     the policy allows one. When the server of the best target has
-//     rejected every username form, the password is wrong: every other
-//     login is stopped and the run ends at once.
+//     login was rejected is tried again at once, on a new connection, with
+//     its next username form while the policy allows one. When the server of
+//     the best target has rejected every username form, the password is
+//     wrong: no other login is tried, and each side ends as soon as its best
+//     server has answered up to the login (ranked "held back", below
+//     "rejected").
 //   - Every check goes through the CheckFn, which the composition root
 //     points at the EndpointMemory that discovery's probes share, so an
 //     endpoint that failed a probe is not dialled again.
@@ -78,8 +80,12 @@ struct SetupOptions {
   PhaseTimeouts timeouts;               // per phase; auth 20 s by default
   bool transcript = false;              // keep redacted transcripts in checks
   bool check_all = false;               // no early finish: check every target
-  size_t max_parallel = 8;
-  size_t per_host = 4;
+  size_t max_parallel = 12;
+  // Enough for every port of one host (IMAP, POP3 and SMTP, each with TLS,
+  // STARTTLS and plain): all of them connect at once and wait at the login
+  // policy's gate, which lets the best of them log in first. A host whose
+  // best port could not even connect would lose that order.
+  size_t per_host = 9;
   size_t max_targets = 48;  // bound on servers checked (hostile discovery answers)
   std::string display_name;
   SetupProgressFn progress;  // optional

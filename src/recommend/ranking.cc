@@ -57,6 +57,9 @@ std::string EvidenceWords(const Setting& s, Evidence e) {
       return "login verified as " + s.username;
     case Evidence::kReachable:
       return "the server answered and offers a login, which was not tried (no password given)";
+    case Evidence::kHeldBack:
+      return "the server answered up to the login; mailscout did not try the password there, "
+             "so that no server locks the account or bans this address";
     case Evidence::kPasswordRejected:
       return "the server works, but it rejected the password";
     case Evidence::kFailed:
@@ -127,6 +130,11 @@ std::string ExplainRule(RankRule rule, const Standing& better, const Standing& w
                    ? "a verified login beats a server that rejected the password"
                    : "a verified login beats a server whose login was not verified";
       }
+      if (worse.evidence == Evidence::kHeldBack) {
+        return better.evidence == Evidence::kPasswordRejected
+                   ? "the password was tried there (and rejected); the other was not tried"
+                   : "a server that answered up to the login beats one whose login was held back";
+      }
       return "a server that answered up to the login beats one that rejected the password";
     case RankRule::kCertificate:
       return "a valid certificate beats one that failed verification";
@@ -156,6 +164,12 @@ Evidence EvidenceOf(const CheckResult& check) {
   if (check.ok && !check.login_attempted) return Evidence::kReachable;
   if (check.login_attempted && check.error && check.error->kind == ErrorKind::kAuth) {
     return Evidence::kPasswordRejected;
+  }
+  // Everything up to the login passed, and the login policy held the login
+  // back (e.g. the password was already rejected by this server).
+  if (!check.login_attempted && check.error && check.error->kind == ErrorKind::kNotTried &&
+      check.error->phase == Phase::kSkipped && !check.greeting.empty()) {
+    return Evidence::kHeldBack;
   }
   return Evidence::kFailed;
 }

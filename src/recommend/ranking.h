@@ -6,8 +6,9 @@
 //
 // Rules, strongest first (each decides only when every earlier rule ties):
 //   1. evidence: a verified login beats a server that answered up to the
-//      login (no password given), which beats one that rejected the password;
-//      a server that failed before the login step is never recommended.
+//      login (no password given), which beats one that rejected the password,
+//      which beats one whose login the login policy held back; a server that
+//      failed before the login step is never recommended.
 //   2. between two encrypted settings, a valid certificate (chain and host
 //      name) beats an invalid one that was accepted only because of
 //      --insecure (plain has no certificate: rule 3 handles it).
@@ -41,8 +42,10 @@ struct RankOptions {
 // How far a check got, best first.
 enum class Evidence {
   kVerified,          // the login succeeded
-  kReachable,         // everything up to the login passed; no login was tried
+  kReachable,         // everything up to the login passed; no login was tried (no password)
   kPasswordRejected,  // everything up to the login passed; the password was rejected
+  kHeldBack,          // everything up to the login passed; the login policy did not let it
+                      // log in (the password was already rejected, or the budget is spent)
   kFailed,            // failed before the login step: not usable
 };
 

@@ -60,6 +60,9 @@ def run(label, args, password, source, files=(), expect=None):
     global passed, failed
     env = dict(os.environ)
     env.pop("MAILSCOUT_PASSWORD", None)
+    # Each run its own ledger of failed logins: the login-fails cases must
+    # really send (and have rejected) the password every time.
+    env["MAILSCOUT_STATE_DIR"] = tempfile.mkdtemp(prefix="mailscout-state-")
     stdin_data = None
     extra = []
     tmp = None

@@ -21,6 +21,10 @@ RunResult RunMailscout(const std::vector<std::string>& args,
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
     throw std::runtime_error("pipe failed");
   }
+  // Each run is its own helpdesk session against servers that punish
+  // nothing: its own ledger of failed logins (e2e_policy tests the ledger).
+  char state_template[] = "/tmp/mailscout-e2e-state-XXXXXX";
+  const std::string state_dir = mkdtemp(state_template) != nullptr ? state_template : "";
   auto start = std::chrono::steady_clock::now();
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
@@ -29,6 +33,7 @@ RunResult RunMailscout(const std::vector<std::string>& args,
     dup2(err_pipe[1], STDERR_FILENO);
     int null = open("/dev/null", O_RDONLY);
     dup2(null, STDIN_FILENO);  // never a terminal: no prompt, no progress
+    if (!state_dir.empty()) setenv("MAILSCOUT_STATE_DIR", state_dir.c_str(), 1);
     if (password) {
       setenv("MAILSCOUT_PASSWORD", password->c_str(), 1);
     } else {
@@ -75,6 +80,10 @@ RunResult RunMailscout(const std::vector<std::string>& args,
   waitpid(pid, &wstatus, 0);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+  if (!state_dir.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(state_dir, ignored);
+  }
   return result;
 }
 

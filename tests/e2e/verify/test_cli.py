@@ -29,6 +29,8 @@ def run(*args, password=None, stdin=None, env_extra=None, timeout=30):
            if k not in ("MAILSCOUT_PASSWORD", "MAILSCOUT_OAUTH_TOKEN")}
     if password is not None:
         env["MAILSCOUT_PASSWORD"] = password
+    # Each check its own ledger of failed logins (e2e_policy tests the ledger).
+    env["MAILSCOUT_STATE_DIR"] = tempfile.mkdtemp(prefix="mailscout-state-")
     env.update(env_extra or {})
     start = time.monotonic()
     p = subprocess.run([MAILSCOUT, "test", *args], input=stdin, capture_output=True, text=True,

@@ -70,6 +70,7 @@ class FakeServers {
     {
       std::lock_guard<std::mutex> lock(mu_);
       calls_.push_back(r);
+      call_times_.push_back(Clock::now());
       int now = ++running_[r.host];
       max_running_[r.host] = std::max(max_running_[r.host], now);
     }
@@ -82,6 +83,10 @@ class FakeServers {
   std::vector<CheckRequest> calls() {
     std::lock_guard<std::mutex> lock(mu_);
     return calls_;
+  }
+  std::vector<Clock::time_point> call_times() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return call_times_;
   }
   std::vector<Login> logins() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -179,6 +184,7 @@ class FakeServers {
   std::map<std::string, std::string> addresses_;
   std::mutex mu_;
   std::vector<CheckRequest> calls_;
+  std::vector<Clock::time_point> call_times_;
   std::vector<Login> logins_;
   std::map<std::string, int> running_;
   std::map<std::string, int> max_running_;

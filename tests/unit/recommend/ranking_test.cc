@@ -104,6 +104,37 @@ TEST(RankingTest, ReachableBeatsPasswordRejected) {
   EXPECT_EQ(rec.incoming->port, 143);
 }
 
+// A check the login policy held back at its gate got everything up to the
+// login: usable, but below a server that really tried the password.
+TEST(RankingTest, HeldBackByTheLoginPolicyRanksBelowRejected) {
+  CheckResult held = Reachable(kImapStartTls);
+  held.ok = false;
+  held.greeting = "* OK ready";
+  held.error = Error::Make(ErrorKind::kNotTried, "Not tried: password already rejected", "",
+                           Phase::kSkipped);
+  EXPECT_EQ(EvidenceOf(held), Evidence::kHeldBack);
+  auto rec = Recommend({kImapTls, kImapStartTls, kSmtpTls},
+                       {Rejected(kImapTls), held,
+                        [&] {
+                          CheckResult smtp = held;
+                          smtp.protocol = Protocol::kSmtp;
+                          smtp.host = kSmtpTls.host;
+                          smtp.port = kSmtpTls.port;
+                          smtp.security = kSmtpTls.security;
+                          return smtp;
+                        }()},
+                       {});
+  ASSERT_TRUE(rec.incoming);
+  EXPECT_EQ(rec.incoming->port, 993);  // the rejected one, not the untried one
+  ASSERT_TRUE(rec.outgoing);           // the outgoing side is still named
+  EXPECT_FALSE(rec.outgoing->verified);
+  EXPECT_NE(rec.outgoing->reason.find("did not try the password"), std::string::npos);
+  // Cancelled before it connected: no evidence at all.
+  CheckResult cancelled = held;
+  cancelled.greeting.clear();
+  EXPECT_EQ(EvidenceOf(cancelled), Evidence::kFailed);
+}
+
 TEST(RankingTest, FailedBeforeLoginIsNeverRecommended) {
   auto rec = Recommend(
       {kImapTls, kSmtpTls},
