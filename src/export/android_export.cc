@@ -108,7 +108,7 @@ Result<std::string> AndroidPayload(const ExportAccount& account) {
 Result<ExportedFile> WriteAndroidJson(const ExportAccount& account) {
   Result<std::string> payload = AndroidPayload(account);
   if (!payload.ok()) return payload.error();
-  return ExportedFile{payload.value() + "\n", {}};
+  return ExportedFile{payload.value(), {}};
 }
 
 Result<ExportedFile> WriteAndroidQr(const ExportAccount& account, QrImage image, bool ansi_colors) {

@@ -42,7 +42,7 @@ Result<ExportedFile> WriteAerc(const ExportAccount& account);
 // Errors: kUsage for an address whose local part is not ASCII; kProtocol
 // for a login method the format's reader does not take (GSSAPI, NTLM).
 Result<std::string> AndroidPayload(const ExportAccount& account);
-// The payload and a line break.
+// The payload exactly as the QR code holds it (no line break after it).
 Result<ExportedFile> WriteAndroidJson(const ExportAccount& account);
 // The payload as a QR code (export/qr_code.h) drawn as `image`.
 Result<ExportedFile> WriteAndroidQr(const ExportAccount& account, QrImage image,

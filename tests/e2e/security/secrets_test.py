@@ -78,7 +78,8 @@ def half_blocks_to_png(text):
 
 def decode_qr(path):
     """zbarimg's reading of an image, or None when it finds no code."""
-    proc = subprocess.run(["zbarimg", "--raw", "-q", path], capture_output=True, timeout=60)
+    proc = subprocess.run(["zbarimg", "--raw", "-q", "-Sbinary", path], capture_output=True,
+                          timeout=60)
     return proc.stdout if proc.returncode == 0 else None
 
 
