@@ -1,6 +1,8 @@
 // `mailscout export FORMAT --from REPORT.json [-o FILE]`: writes a client
 // file (or the card, or the JSON again) from a report saved by
 // `setup --save-report` / `setup --format json`. Never touches the network.
+#include <unistd.h>
+
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -32,6 +34,9 @@ int Run(const ParsedArgs& args) {
   }
   std::optional<std::string> from = args.Get("from");
   if (!from) return UsageError("--from REPORT.json is required");
+  Result<ExportOptions> options =
+      OutputOptions(format, args.Get("output"), isatty(STDOUT_FILENO) == 1);
+  if (!options.ok()) return UsageError(options.error().message);
 
   std::ifstream in(*from, std::ios::binary);
   if (!in) return UsageError("cannot read the report " + *from);
@@ -45,7 +50,12 @@ int Run(const ParsedArgs& args) {
   if (!report.ok()) return UsageError(*from + ": " + report.error().message);
   if (auto name = args.Get("name")) report->display_name = *name;
 
-  Result<ExportedFile> file = RenderSetupReport(report.value(), format);
+  Status fits = CheckOutputAddress(format, report->discovery.email);
+  if (!fits.ok()) return UsageError(fits.error().message);
+  Result<ExportedFile> file = RenderSetupReport(report.value(), format, options.value());
+  if (!file.ok() && file.error().kind == ErrorKind::kUsage) {
+    return UsageError(file.error().message);
+  }
   if (!file.ok()) {
     std::cerr << "mailscout export: " << file.error().message << "\n";
     return kExitFailed;
@@ -87,6 +97,9 @@ Command MakeExportCommand() {
       "  mbsync        ~/.mbsyncrc (isync) account, store and channel\n"
       "  neomutt       neomuttrc lines\n"
       "  aerc          aerc accounts.conf section\n"
+      "  android-json  Thunderbird for Android's QR code payload (JSON, format version 1)\n"
+      "  android-qr    that payload as a QR code to scan with Thunderbird for Android:\n"
+      "                -o FILE.png or -o FILE.svg, or drawn on the terminal without -o\n"
       "  text, json    the setup report itself\n\n"
       "No file ever contains a password. Usernames are written exactly as the login\n"
       "was verified, and implicit TLS (SSL/TLS) and STARTTLS are kept apart; see\n"

@@ -61,6 +61,7 @@ std::vector<OptionSpec> Options() {
 struct SetupArgs {
   std::optional<EmailAddress> address;
   std::string format;
+  ExportOptions export_options;  // how a client file is drawn (android-qr)
   SetupOptions options;
   DiscoveryCliConfig discovery;
   int64_t total_ms = kDefaultSetupTimeoutMs;
@@ -81,6 +82,12 @@ Result<SetupArgs> ParseSetupArgs(const ParsedArgs& args) {
   Result<EmailAddress> address = EmailAddress::Parse(args.positionals()[0]);
   if (!address.ok()) return usage(address.error().message);
   parsed.address = address.value();
+  Status fits = CheckOutputAddress(parsed.format, parsed.address->display());
+  if (!fits.ok()) return fits.error();
+  Result<ExportOptions> export_options =
+      OutputOptions(parsed.format, args.Get("output"), isatty(STDOUT_FILENO) == 1);
+  if (!export_options.ok()) return export_options.error();
+  parsed.export_options = export_options.value();
 
   SetupOptions& options = parsed.options;
   const std::string prefer = args.GetOr("prefer", "imap");
@@ -119,7 +126,8 @@ Result<SetupArgs> ParseSetupArgs(const ParsedArgs& args) {
 
 // Writes the report file, the client file or the card; returns the exit
 // status.
-int WriteOutputs(const ParsedArgs& args, const SetupReport& report, const std::string& format) {
+int WriteOutputs(const ParsedArgs& args, const SetupReport& report, const std::string& format,
+                 const ExportOptions& export_options) {
   const Recommendation& rec = report.recommended;
   const int status =
       rec.incoming && rec.incoming->verified && rec.outgoing && rec.outgoing->verified
@@ -132,7 +140,11 @@ int WriteOutputs(const ParsedArgs& args, const SetupReport& report, const std::s
       return kExitFailed;
     }
   }
-  Result<ExportedFile> rendered = RenderSetupReport(report, format);
+  Result<ExportedFile> rendered = RenderSetupReport(report, format, export_options);
+  if (!rendered.ok() && rendered.error().kind == ErrorKind::kUsage) {
+    std::cerr << "mailscout setup: " << rendered.error().message << "\n";
+    return kExitUsage;
+  }
   if (!rendered.ok()) {
     // No client file without working settings: show why instead.
     std::cerr << SetupText(report) << "\n\nmailscout setup: " << rendered.error().message << "\n";
@@ -201,7 +213,7 @@ int Run(const ParsedArgs& args) {
       stack.CheckFunction(), stack.policy(), setup.options);
   setup.options.password.reset();
   const SetupReport report = engine->Run(*setup.address, deadline);
-  FinishProcess(WriteOutputs(args, report, setup.format));
+  FinishProcess(WriteOutputs(args, report, setup.format, setup.export_options));
 }
 
 }  // namespace
@@ -234,6 +246,11 @@ Command MakeSetupCommand() {
       "so. The password comes from MAILSCOUT_PASSWORD, --password-file,\n"
       "--password-stdin or a prompt; never from the command line, and it is never\n"
       "written anywhere.\n\n"
+      "Client files: --format android-qr draws a QR code for Thunderbird for Android\n"
+      "on the terminal, or writes it with -o FILE.png / -o FILE.svg (android-json is\n"
+      "its payload); mobileconfig is for iPhone, iPad and Mac Mail; docs/exports.md\n"
+      "has every format. An address that is not ASCII cannot go into android-json or\n"
+      "android-qr (exit status 2).\n\n"
       "Exit status 0 when a verified incoming and a verified outgoing server were\n"
       "found, 1 otherwise (nothing works, or the password was rejected).\n";
   command.run = Run;

@@ -8,12 +8,13 @@
 #include <random>
 #include <utility>
 
+#include "core/email_address.h"
 #include "export/writers.h"
 
 namespace mailscout {
 namespace {
 
-constexpr std::array<std::pair<ExportFormat, std::string_view>, 7> kFormats = {{
+constexpr std::array<std::pair<ExportFormat, std::string_view>, 9> kFormats = {{
     {ExportFormat::kThunderbird, "thunderbird"},
     {ExportFormat::kAutodiscover, "autodiscover"},
     {ExportFormat::kMobileconfig, "mobileconfig"},
@@ -21,6 +22,8 @@ constexpr std::array<std::pair<ExportFormat, std::string_view>, 7> kFormats = {{
     {ExportFormat::kMbsync, "mbsync"},
     {ExportFormat::kNeomutt, "neomutt"},
     {ExportFormat::kAerc, "aerc"},
+    {ExportFormat::kAndroidJson, "android-json"},
+    {ExportFormat::kAndroidQr, "android-qr"},
 }};
 
 Error Bad(std::string message) { return Error::Make(ErrorKind::kProtocol, std::move(message)); }
@@ -37,8 +40,21 @@ bool IsHostChar(char c) {
          c == '-' || c == '_' || c == ':';
 }
 
-// Checks one setting; fills a missing username with the address.
+bool IsAscii(const std::string& s) {
+  for (unsigned char c : s) {
+    if (c >= 0x80) return false;
+  }
+  return true;
+}
+
+// Checks one setting; writes a Unicode host name as A-labels; fills a
+// missing username with the address.
 std::optional<Error> CheckSetting(Setting& s, const std::string& email) {
+  if (!IsAscii(s.host)) {
+    Result<std::string> ascii = ToAsciiDomain(s.host);
+    if (!ascii.ok()) return Bad("the host name '" + s.host + "' is not a valid host name");
+    s.host = ascii.value();
+  }
   if (s.host.empty() || s.host.size() > 253) return Bad("a server has no usable host name");
   for (char c : s.host) {
     if (!IsHostChar(c)) return Bad("the host name '" + s.host + "' cannot be written safely");
@@ -93,6 +109,10 @@ std::string DefaultFileName(ExportFormat format, const std::string& email) {
       return "neomuttrc";
     case ExportFormat::kAerc:
       return "accounts.conf";
+    case ExportFormat::kAndroidJson:
+      return SafeName(email) + ".android.json";
+    case ExportFormat::kAndroidQr:
+      return SafeName(email) + ".android.png";
   }
   return "export.txt";
 }
@@ -114,6 +134,7 @@ Result<ExportAccount> AccountFromReport(const SetupReport& report) {
                ", so there is nothing to export");
   }
   account.display_name = report.display_name.empty() ? account.email : report.display_name;
+  account.given_name = report.display_name;
   account.provider_id = account.domain;
   account.provider_name = account.domain;
   if (report.discovery.provider) {
@@ -155,8 +176,25 @@ Result<ExportedFile> WriteExport(ExportFormat format, const ExportAccount& accou
       return WriteNeomutt(account);
     case ExportFormat::kAerc:
       return WriteAerc(account);
+    case ExportFormat::kAndroidJson:
+      return WriteAndroidJson(account);
+    case ExportFormat::kAndroidQr:
+      return WriteAndroidQr(account, options.qr_image, options.ansi_colors);
   }
   return Bad("unknown export format");
+}
+
+Status CheckAddressForFormat(ExportFormat format, const std::string& email) {
+  if (format != ExportFormat::kAndroidJson && format != ExportFormat::kAndroidQr) {
+    return OkStatus();
+  }
+  size_t at = email.rfind('@');
+  std::string local = email.substr(0, at == std::string::npos ? email.size() : at);
+  if (IsAscii(local)) return OkStatus();
+  return Error::Make(ErrorKind::kUsage,
+                     "Thunderbird for Android's QR code holds only ASCII addresses, and " + email +
+                         " is not one (the part before the @ has other characters): set up this "
+                         "account on the phone by hand, with the settings from the text card");
 }
 
 std::string RandomUuid() {

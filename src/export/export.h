@@ -18,6 +18,10 @@
 //
 // Pure functions apart from the random UUIDs of mobileconfig (injectable
 // through ExportOptions); thread-safe.
+//
+// android-json and android-qr (export/android_export.cc) hold one address
+// that must be ASCII: a local part that is not is a usage error (kUsage,
+// exit status 2), checked up front by CheckAddressForFormat().
 #ifndef MAILSCOUT_EXPORT_EXPORT_H_
 #define MAILSCOUT_EXPORT_EXPORT_H_
 
@@ -39,7 +43,9 @@ enum class ExportFormat {
   kMsmtp,
   kMbsync,
   kNeomutt,
-  kAerc
+  kAerc,
+  kAndroidJson,  // Thunderbird for Android's QR payload (format version 1), as JSON text
+  kAndroidQr     // the same payload as a QR code: PNG, SVG or Unicode half blocks
 };
 
 std::string_view ToString(ExportFormat format);  // "thunderbird", ...
@@ -54,6 +60,7 @@ struct ExportAccount {
   std::string email;          // as the user typed it
   std::string domain;         // ASCII domain
   std::string display_name;   // the person's or account's name; the address if unknown
+  std::string given_name;     // the name given with --name; empty if none was
   std::string provider_id;    // emailProvider id; the domain if unknown
   std::string provider_name;  // display name of the provider; the domain if unknown
   std::vector<Setting> incoming;
@@ -64,13 +71,21 @@ struct ExportAccount {
 // sentence): no recommended incoming or outgoing server ("setup found no
 // working outgoing (SMTP) server for alice@example.com, so there is nothing
 // to export"), or a value that cannot be written safely (control character,
-// a host name with characters no host name has).
+// a host name with characters no host name has). A Unicode host name is
+// converted to its A-label form (libidn2), as every format needs ASCII hosts.
 Result<ExportAccount> AccountFromReport(const SetupReport& report);
+
+// How android-qr draws its code: Unicode half blocks for a terminal (ANSI
+// black on white when `ansi_colors`, so the code reads the same on dark and
+// light terminal themes), or an image file.
+enum class QrImage { kHalfBlocks, kPng, kSvg };
 
 struct ExportOptions {
   // Returns a fresh UUID string ("8-4-4-4-12" upper-case hex). Default: random
   // (RFC 4122 version 4) from OpenSSL.
   std::function<std::string()> new_uuid;
+  QrImage qr_image = QrImage::kHalfBlocks;
+  bool ansi_colors = false;
 };
 
 struct ExportedFile {
@@ -81,9 +96,15 @@ struct ExportedFile {
 };
 
 // Writes one format. Errors (kProtocol): the format cannot express the
-// account, e.g. mbsync or aerc with no IMAP server among the settings.
+// account, e.g. mbsync or aerc with no IMAP server among the settings;
+// (kUsage) android-json / android-qr for an address that is not ASCII.
 Result<ExportedFile> WriteExport(ExportFormat format, const ExportAccount& account,
                                  const ExportOptions& options = {});
+
+// Whether `format` can hold the address `email` (as typed). Error (kUsage,
+// a helpdesk sentence) for android-json / android-qr when its local part is
+// not ASCII; every other format takes any address.
+Status CheckAddressForFormat(ExportFormat format, const std::string& email);
 
 // A random RFC 4122 version 4 UUID, upper case.
 std::string RandomUuid();

@@ -33,14 +33,55 @@ std::string OutputFormatList() {
   return list;
 }
 
-Result<ExportedFile> RenderSetupReport(const SetupReport& report, const std::string& format) {
+Result<ExportedFile> RenderSetupReport(const SetupReport& report, const std::string& format,
+                                       const ExportOptions& options) {
   if (format == "text") return ExportedFile{SetupText(report) + "\n", {}};
   if (format == "json") return ExportedFile{SetupToJsonText(report), {}};
   std::optional<ExportFormat> f = ParseExportFormat(format);
   if (!f) return Error::Make(ErrorKind::kProtocol, "unknown format '" + format + "'");
   Result<ExportAccount> account = AccountFromReport(report);
   if (!account.ok()) return account.error();
-  return WriteExport(*f, account.value());
+  return WriteExport(*f, account.value(), options);
+}
+
+namespace {
+
+bool EndsWith(const std::string& text, std::string_view tail) {
+  if (text.size() < tail.size()) return false;
+  for (size_t i = 0; i < tail.size(); ++i) {
+    char c = text[text.size() - tail.size() + i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != tail[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<ExportOptions> OutputOptions(const std::string& format,
+                                    const std::optional<std::string>& output_path,
+                                    bool stdout_is_terminal) {
+  ExportOptions options;
+  if (ParseExportFormat(format) != ExportFormat::kAndroidQr) return options;
+  if (!output_path) {
+    options.qr_image = QrImage::kHalfBlocks;
+    options.ansi_colors = stdout_is_terminal;
+  } else if (EndsWith(*output_path, ".png")) {
+    options.qr_image = QrImage::kPng;
+  } else if (EndsWith(*output_path, ".svg")) {
+    options.qr_image = QrImage::kSvg;
+  } else {
+    return Error::Make(ErrorKind::kUsage, "android-qr writes a PNG or an SVG image: name the file "
+                                          "FILE.png or FILE.svg (not '" +
+                                              *output_path + "')");
+  }
+  return options;
+}
+
+Status CheckOutputAddress(const std::string& format, const std::string& email) {
+  std::optional<ExportFormat> f = ParseExportFormat(format);
+  if (!f) return OkStatus();
+  return CheckAddressForFormat(*f, email);
 }
 
 unsigned OutputFileMode(const std::string& format) { return format == "msmtp" ? 0600 : 0644; }

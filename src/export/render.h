@@ -8,6 +8,7 @@
 #ifndef MAILSCOUT_EXPORT_RENDER_H_
 #define MAILSCOUT_EXPORT_RENDER_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,8 +26,24 @@ std::string OutputFormatList();
 
 // Errors (kProtocol, a helpdesk sentence) for the client files only: the
 // report has no working incoming or outgoing server, or the format cannot
-// express it (AccountFromReport, WriteExport).
-Result<ExportedFile> RenderSetupReport(const SetupReport& report, const std::string& format);
+// express it (AccountFromReport, WriteExport); kUsage when the format cannot
+// hold the address at all (android-json, android-qr: not ASCII).
+// `options` says how android-qr draws its code (OutputOptions below).
+Result<ExportedFile> RenderSetupReport(const SetupReport& report, const std::string& format,
+                                       const ExportOptions& options = {});
+
+// The options for writing `format` to `output_path` (nullopt: standard
+// output, a terminal when `stdout_is_terminal`). android-qr writes a PNG for
+// FILE.png, an SVG for FILE.svg, and Unicode half blocks to standard output
+// (in colour on a terminal). Error (kUsage): android-qr to a file whose name
+// ends in neither .png nor .svg.
+Result<ExportOptions> OutputOptions(const std::string& format,
+                                    const std::optional<std::string>& output_path,
+                                    bool stdout_is_terminal);
+
+// Whether `format` can hold the address `email` (CheckAddressForFormat for
+// the client files; text and json take any). Error kUsage.
+Status CheckOutputAddress(const std::string& format, const std::string& email);
 
 // Writes text to path through a temporary file and a rename, so a reader
 // never sees half a file; mode as for open(2) (0600 for files that could

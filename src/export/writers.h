@@ -37,6 +37,17 @@ Result<ExportedFile> WriteMbsync(const ExportAccount& account);
 Result<ExportedFile> WriteNeomutt(const ExportAccount& account);
 Result<ExportedFile> WriteAerc(const ExportAccount& account);
 
+// Thunderbird for Android's "Export for Mobile" QR payload, format version 1
+// (export/android_export.cc): one account, no password, compact JSON.
+// Errors: kUsage for an address whose local part is not ASCII; kProtocol
+// for a login method the format's reader does not take (GSSAPI, NTLM).
+Result<std::string> AndroidPayload(const ExportAccount& account);
+// The payload exactly as the QR code holds it (no line break after it).
+Result<ExportedFile> WriteAndroidJson(const ExportAccount& account);
+// The payload as a QR code (export/qr_code.h) drawn as `image`.
+Result<ExportedFile> WriteAndroidQr(const ExportAccount& account, QrImage image,
+                                    bool ansi_colors);
+
 // --- helpers shared by the writers ---
 
 // For clients that speak IMAP only: the first IMAP setting among

@@ -252,6 +252,21 @@ void Origins(std::ostringstream& out, const SetupReport& report) {
   out << "\n";
 }
 
+// Which file or code each kind of device takes, once there is something to
+// export (export/export.h; docs/exports.md says how each client imports it).
+void NextSteps(std::ostream& out, const SetupReport& report) {
+  const Recommendation& r = report.recommended;
+  if (!r.incoming || !r.outgoing) return;
+  out << "Next steps (run again with the format, or 'mailscout export FORMAT --from REPORT'\n"
+         "for a report saved with --save-report)\n"
+         "  Android       --format android-qr draws a code on this screen (or -o code.png,\n"
+         "                -o code.svg): scan it in Thunderbird for Android's account import\n"
+         "  iPhone, iPad  --format mobileconfig -o profile.mobileconfig: open the file on the\n"
+         "  and Mac Mail  device and install the profile; it asks for the password\n"
+         "  Thunderbird   --format thunderbird; Outlook: --format autodiscover\n"
+         "  Other         --format msmtp, mbsync, neomutt or aerc\n\n";
+}
+
 }  // namespace
 
 std::string AuthenticationWords(const std::string& auth) {
@@ -338,6 +353,7 @@ std::string SetupText(const SetupReport& report) {
     }
     out << "\n";
   }
+  NextSteps(out, report);
   if (!report.password_given) {
     out << "No password was given: give one (MAILSCOUT_PASSWORD, --password-file, "
            "--password-stdin or the prompt) to prove the login.\n";

@@ -7,7 +7,9 @@ succeeds and once where it fails, with each password source (environment,
 --password-file, --password-stdin). The password, and its base64 forms as
 sent in SASL PLAIN and LOGIN, must appear in no stdout, stderr, transcript,
 report or exported file, and never in the process's argv (/proc/PID/cmdline,
-what ps shows). Prints one line per run and 'N passed, M failed'.
+what ps shows). The QR codes of android-qr are searched as decoded by zbarimg:
+PNG and SVG files, and the half blocks drawn on standard output (redrawn as a
+PNG first). Prints one line per run and 'N passed, M failed'.
 """
 import base64
 import os
@@ -16,12 +18,15 @@ import sys
 import tempfile
 import threading
 import time
+import zlib
 
 MAILSCOUT = os.environ["MAILSCOUT"]
 GOOD = "Zq9-xP-secret-7Lw"      # the real password of carol@{secrets,plainsecrets}.example
 WRONG = "Wrong-Pw-q8Z2-zz"      # a wrong one: the login fails
 FORMATS = ["text", "json", "thunderbird", "autodiscover", "mobileconfig", "msmtp", "mbsync",
-           "neomutt", "aerc"]
+           "neomutt", "aerc", "android-json", "android-qr"]
+# The file name each format is written to (android-qr draws by the extension).
+EXTENSION = {"android-qr": ".png"}
 USERS = ["carol@secrets.example", "carol", "carol@plainsecrets.example"]
 
 passed = 0
@@ -43,6 +48,41 @@ def forms(password):
     return out
 
 
+def half_blocks_to_png(text):
+    """The modules drawn with U+2580/U+2584/U+2588 as a grayscale PNG (4 px each)."""
+    rows = []
+    for line in text.split("\n"):
+        cells = line.replace("\x1b[30;107m", "").replace("\x1b[0m", "")
+        if not cells:
+            continue
+        top = [c in "\u2580\u2588" for c in cells]
+        bottom = [c in "\u2584\u2588" for c in cells]
+        rows += [top, bottom]
+    if not rows:
+        return None
+    scale = 4
+    width = len(rows[0]) * scale
+    raw = b""
+    for row in rows:
+        line = b"".join((b"\x00" if dark else b"\xff") * scale for dark in row)
+        line = line.ljust(width, b"\xff")
+        raw += (b"\x00" + line) * scale
+
+    def chunk(kind, data):
+        body = kind + data
+        return len(data).to_bytes(4, "big") + body + zlib.crc32(body).to_bytes(4, "big")
+    header = width.to_bytes(4, "big") + (len(rows) * scale).to_bytes(4, "big") + b"\x08\x00\x00\x00\x00"
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) +
+            chunk(b"IEND", b""))
+
+
+def decode_qr(path):
+    """zbarimg's reading of an image, or None when it finds no code."""
+    proc = subprocess.run(["zbarimg", "--raw", "-q", "-Sbinary", path], capture_output=True,
+                          timeout=60)
+    return proc.stdout if proc.returncode == 0 else None
+
+
 def watch_argv(proc, password, found):
     """Polls /proc/PID/cmdline while the process runs."""
     path = "/proc/%d/cmdline" % proc.pid
@@ -56,7 +96,8 @@ def watch_argv(proc, password, found):
         time.sleep(0.005)
 
 
-def run(label, args, password, source, files=(), expect=None):
+def run(label, args, password, source, files=(), expect=None, qr=None):
+    """qr: "stdout" or a file whose QR code must decode (and is searched)."""
     global passed, failed
     env = dict(os.environ)
     env.pop("MAILSCOUT_PASSWORD", None)
@@ -97,6 +138,21 @@ def run(label, args, password, source, files=(), expect=None):
                 blobs[os.path.basename(f)] = fh.read()
         else:
             problems.append("expected file %s was not written" % f)
+    if qr:
+        if qr == "stdout":
+            image = os.path.join(tempfile.mkdtemp(prefix="secrets-qr-"), "terminal.png")
+            png = half_blocks_to_png(out.decode("utf-8", "replace"))
+            if png:
+                with open(image, "wb") as fh:
+                    fh.write(png)
+        else:
+            image = qr
+        decoded = decode_qr(image) if os.path.exists(image) else None
+        if decoded is None:
+            if proc.returncode == 0:
+                problems.append("no QR code could be read from %s" % qr)
+        else:
+            blobs["decoded QR code from " + qr] = decoded
     for name, blob in blobs.items():
         for form in forms(password):
             if form in blob:
@@ -136,20 +192,30 @@ def main():
         for domain in ("secrets.example", "plainsecrets.example"):
             for fmt in FORMATS:
                 report = os.path.join(work, "%s-%s-%s.json" % (outcome, domain, fmt))
-                outfile = os.path.join(work, "%s-%s-%s.out" % (outcome, domain, fmt))
+                outfile = os.path.join(work, "%s-%s-%s%s" % (outcome, domain, fmt,
+                                                              EXTENSION.get(fmt, ".out")))
+                is_qr = fmt == "android-qr"
                 run("%s setup %s %s" % (outcome, domain, fmt),
                     ["setup", "carol@" + domain, "--format", fmt, "-o", outfile, "--save-report",
                      report, "--allow-plaintext"], password, "env", files=[outfile, report],
-                    expect=0 if password == GOOD else 1)
+                    expect=0 if password == GOOD else 1, qr=outfile if is_qr else None)
                 run("%s setup %s %s stdout" % (outcome, domain, fmt),
-                    ["setup", "carol@" + domain, "--format", fmt], password, "stdin")
+                    ["setup", "carol@" + domain, "--format", fmt], password, "stdin",
+                    qr="stdout" if is_qr else None)
+            # android-qr as an SVG (zbarimg reads no SVG: searched as text)
+            svg = os.path.join(work, "%s-%s-code.svg" % (outcome, domain))
+            run("%s setup %s android-qr svg" % (outcome, domain),
+                ["setup", "carol@" + domain, "--format", "android-qr", "-o", svg,
+                 "--allow-plaintext"], password, "file", files=[svg])
             # export: every format from a saved report, no network
             report = os.path.join(work, "%s-%s-json.json" % (outcome, domain))
             for fmt in FORMATS[2:]:
-                outfile = os.path.join(work, "%s-%s-export-%s" % (outcome, domain, fmt))
+                outfile = os.path.join(work, "%s-%s-export-%s%s" % (outcome, domain, fmt,
+                                                                     EXTENSION.get(fmt, "")))
+                is_qr = fmt == "android-qr"
                 run("%s export %s %s" % (outcome, domain, fmt),
                     ["export", fmt, "--from", report, "-o", outfile], password, "env",
-                    files=[outfile])
+                    files=[outfile], qr=outfile if is_qr else None)
     # The audit must be able to fail. The cleartext server logs every password
     # it is given (auth_verbose_passwords), so the same search must find the
     # wrong password there, and its log must show carol's successful logins;

@@ -15,7 +15,7 @@ namespace {
 using testing::MakeReport;
 
 TEST(ExportTest, FormatNamesRoundTrip) {
-  EXPECT_EQ(AllExportFormats().size(), 7u);
+  EXPECT_EQ(AllExportFormats().size(), 9u);
   for (ExportFormat f : AllExportFormats()) {
     auto parsed = ParseExportFormat(ToString(f));
     ASSERT_TRUE(parsed);
@@ -25,6 +25,17 @@ TEST(ExportTest, FormatNamesRoundTrip) {
   EXPECT_EQ(DefaultFileName(ExportFormat::kThunderbird, "a@b.example"), "config-v1.1.xml");
   EXPECT_EQ(DefaultFileName(ExportFormat::kMobileconfig, "a b@c.example"),
             "a-b@c.example.mobileconfig");
+  EXPECT_EQ(DefaultFileName(ExportFormat::kAndroidQr, "a@b.example"), "a@b.example.android.png");
+}
+
+// A Unicode host name (from a provider file, say) is written as A-labels in
+// every format.
+TEST(ExportTest, UnicodeHostBecomesALabels) {
+  SetupReport report = MakeReport();
+  report.recommended.incoming->host = "imap.bücher.example";
+  EXPECT_EQ(testing::Account(report).incoming[0].host, "imap.xn--bcher-kva.example");
+  report.recommended.incoming->host = "imap.b\xc3.example";  // not UTF-8 at all
+  EXPECT_FALSE(AccountFromReport(report).ok());
 }
 
 TEST(ExportTest, NeedsBothDirections) {
