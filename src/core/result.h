@@ -2,7 +2,8 @@
 //
 // A refused connection, NXDOMAIN or a bad certificate is a finding of this
 // tool, not an exceptional condition, so adapters catch library exceptions at
-// their boundary and return an Error instead (see STYLE.md, habit 6).
+// their boundary and return an Error instead (habit 6 of the shared style
+// guide, shared/STYLE.md outside the repository).
 // Error is a plain value; Result<T> holds either a T or an Error.
 #ifndef MAILSCOUT_CORE_RESULT_H_
 #define MAILSCOUT_CORE_RESULT_H_

@@ -1,6 +1,6 @@
 // CaresResolver: the real Resolver, one c-ares channel for every lookup.
 //
-// c-ares 1.18 has no event thread of its own (LIBRARY-NOTES.md), so the
+// c-ares 1.18 has no event thread of its own, so the
 // resolver runs one: callers queue a query under a mutex and wait on a
 // condition variable until its callback fires or their deadline passes. A
 // caller that gives up leaves the query to finish (or time out) inside

@@ -223,10 +223,26 @@ TEST(DiscoverWorld, AutodiscoverHttpRedirectMethod) {
 }
 
 TEST(DiscoverWorld, AutodiscoverViaSrvWarnsAboutTheOtherDomain) {
+  // _autodiscover._tcp.d-adsrv.example points to a hoster, whose answer
+  // names servers in its own domain: plain DNS led outside d-adsrv.example.
   CliRun run = Discover({"alice@d-adsrv.example", "--all-sources"});
   ExpectOnly(run, "autodiscover",
-             {"imap imap-v3.d-adsrv.example:10993 tls autodiscover unauthenticated",
-              "smtp smtp-v3.d-adsrv.example:10587 starttls autodiscover unauthenticated"});
+             {"imap imap-v3.hosting-p3.example:10993 tls autodiscover unauthenticated",
+              "smtp smtp-v3.hosting-p3.example:10587 starttls autodiscover unauthenticated"});
+  ASSERT_EQ(run.result.warnings.size(), 2u) << run.out;
+  for (const char* host : {"imap-v3.hosting-p3.example", "smtp-v3.hosting-p3.example"}) {
+    const auto it = std::find_if(run.result.warnings.begin(), run.result.warnings.end(),
+                                 [&](const std::string& w) { return w.rfind(host, 0) == 0; });
+    ASSERT_NE(it, run.result.warnings.end()) << host << "\n" << run.out;
+    EXPECT_NE(it->find("is outside d-adsrv.example: it belongs to hosting-p3.example"),
+              std::string::npos)
+        << *it;
+    EXPECT_NE(it->find("via SRV _autodiscover._tcp.d-adsrv.example"), std::string::npos) << *it;
+    EXPECT_NE(it->find("Use it only if you know that hosting-p3.example hosts the mail of "
+                       "d-adsrv.example"),
+              std::string::npos)
+        << *it;
+  }
 }
 
 TEST(DiscoverWorld, AutodiscoverNeverFollowsToPlainHttp) {

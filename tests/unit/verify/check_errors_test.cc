@@ -1,0 +1,97 @@
+// Helpdesk wording of the errors of one check (verify/check_errors.h).
+#include "verify/check_errors.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace mailscout {
+namespace {
+
+CheckContext Context(Protocol p = Protocol::kImap, Security s = Security::kTls,
+                     uint16_t port = 993) {
+  CheckContext c;
+  c.protocol = p;
+  c.host = "imap.example.com";
+  c.port = port;
+  c.security = s;
+  c.username = "alice@example.com";
+  c.phase_budget_ms = 5000;
+  return c;
+}
+
+TEST(ServerWordsTest, StripsProtocolFraming) {
+  EXPECT_EQ(ServerWords(Protocol::kImap, "a2 NO [AUTHENTICATIONFAILED] Authentication failed."),
+            "[AUTHENTICATIONFAILED] Authentication failed.");
+  EXPECT_EQ(ServerWords(Protocol::kImap, "* BYE Too many"), "Too many");
+  EXPECT_EQ(ServerWords(Protocol::kPop3, "-ERR [AUTH] Authentication failed."),
+            "[AUTH] Authentication failed.");
+  EXPECT_EQ(ServerWords(Protocol::kSmtp, "535 5.7.8 Error: authentication failed"),
+            "535 5.7.8 Error: authentication failed");
+  EXPECT_EQ(ServerWords(Protocol::kImap, ""), "");
+}
+
+TEST(ExplainTest, AuthMessageNamesUserAndQuotesServer) {
+  Error e = Explain(Error::Make(ErrorKind::kAuth, "x",
+                                "a2 NO [AUTHENTICATIONFAILED] Authentication failed", Phase::kAuth),
+                    Context());
+  EXPECT_EQ(e.message,
+            "The server rejected the password for alice@example.com (IMAP says: "
+            "[AUTHENTICATIONFAILED] Authentication failed)");
+  EXPECT_EQ(e.kind, ErrorKind::kAuth);
+  EXPECT_EQ(e.server_reply, "a2 NO [AUTHENTICATIONFAILED] Authentication failed");
+  CheckContext oauth = Context(Protocol::kSmtp);
+  oauth.oauth = true;
+  Error o = Explain(Error::Make(ErrorKind::kAuth, "x", "535 5.7.8 bad token", Phase::kAuth), oauth);
+  EXPECT_EQ(o.message,
+            "The server rejected the OAuth token for alice@example.com (SMTP says: 535 5.7.8 "
+            "bad token)");
+}
+
+TEST(ExplainTest, TimeoutsSayWhichPhase) {
+  auto message = [](Phase phase, Security s = Security::kTls, uint16_t port = 993) {
+    return Explain(Error::Make(ErrorKind::kTimeout, "", "", phase),
+                   Context(Protocol::kImap, s, port))
+        .message;
+  };
+  EXPECT_NE(message(Phase::kConnect).find("No answer from imap.example.com port 993 within 5 s"),
+            std::string::npos);
+  EXPECT_NE(message(Phase::kTls).find("TLS handshake"), std::string::npos);
+  EXPECT_NE(message(Phase::kGreeting).find("sent no greeting within 5 s"), std::string::npos);
+  EXPECT_NE(message(Phase::kGreeting, Security::kPlain, 993).find("try --security tls"),
+            std::string::npos);
+  EXPECT_NE(message(Phase::kResolve).find("DNS lookup"), std::string::npos);
+  // A login waiting for its answer is a rejection being delayed, never "the
+  // server stopped answering".
+  EXPECT_NE(message(Phase::kAuth).find("delaying its answer"), std::string::npos);
+  EXPECT_EQ(message(Phase::kAuth).find("stopped answering"), std::string::npos);
+  EXPECT_NE(message(Phase::kCapabilities).find("stopped answering during capabilities"),
+            std::string::npos);
+  EXPECT_NE(message(Phase::kCancelled).find("cancelled"), std::string::npos);
+}
+
+TEST(ExplainTest, SecondsAreRounded) {
+  CheckContext c = Context();
+  c.phase_budget_ms = 1951;
+  EXPECT_NE(
+      Explain(Error::Make(ErrorKind::kTimeout, "", "", Phase::kConnect), c).message.find("2 s"),
+      std::string::npos);
+  c.phase_budget_ms = 250;
+  EXPECT_NE(
+      Explain(Error::Make(ErrorKind::kTimeout, "", "", Phase::kConnect), c).message.find("0.3 s"),
+      std::string::npos);
+}
+
+TEST(ExplainTest, OtherKindsKeepTheirMessage) {
+  Error cert = Explain(
+      Error::Make(ErrorKind::kCertificate, "The certificate expired", "", Phase::kTls), Context());
+  EXPECT_EQ(cert.message, "The certificate expired");
+  Error starttls = Explain(
+      Error::Make(ErrorKind::kStartTlsMissing, "refused", "a1 NO not now", Phase::kStartTls),
+      Context());
+  EXPECT_EQ(starttls.message,
+            "imap.example.com port 993 refused to start TLS (IMAP says: not now)");
+}
+
+}  // namespace
+}  // namespace mailscout
