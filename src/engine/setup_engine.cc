@@ -496,6 +496,7 @@ std::vector<CheckResult> CollectChecks(SetupEngine::State& s, bool out_of_time) 
   std::stable_sort(results.begin(), results.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<CheckResult> checks;
+  checks.reserve(results.size());
   for (auto& [index, result] : results) checks.push_back(std::move(result));
   return checks;
 }

@@ -79,9 +79,12 @@ CASES = {
         "exit": 1, "incoming": None, "outgoing": None, "password_rejected": True,
         "min_failed": 1, "max_failed": 2, "max_seconds": None,
         # Dovecot delays both rejections on purpose (about 2 s, then 4-6 s with its
-        # penalty): mailscout's own time around them must stay small. The benchmark
-        # (bench/policy) reports the wall time against the 8 s.
-        "max_own_seconds": 1.5,
+        # penalty): mailscout's own time around them (start, discovery, two TLS
+        # connections) must stay small: about 0.3 s on an idle machine, up to 2 s with
+        # ctest and two worlds beside it. Waiting a deadline or a grace for nothing
+        # would add whole seconds. The benchmark (bench/policy) reports the wall time
+        # against the 8 s.
+        "max_own_seconds": 3.0,
     },
     "banned": {
         "scenario": "policy-banned", "server": "mail.banned.example",
