@@ -120,6 +120,10 @@ Result<SetupArgs> ParseSetupArgs(const ParsedArgs& args) {
   parsed.discovery.stack.insecure_logins = args.Has("insecure-tls");
   parsed.discovery.stack.budget = login->budget;
   parsed.discovery.stack.ledger_path = login->ledger_path;
+  // A guess probe and a check of the same endpoint share one dial (the
+  // endpoint memory), so they share one budget: a tarpit then costs the
+  // --phase-timeout once, whoever dialled it first.
+  if (!args.Has("probe-timeout")) parsed.discovery.stack.discovery.probe_timeout_ms = phase_ms;
   if (args.Has("timeout")) parsed.total_ms = parsed.discovery.timeout_ms;
   return parsed;
 }
