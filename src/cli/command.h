@@ -28,6 +28,7 @@ Command MakeTestCommand();      // cli/test_command.cc
 Command MakeDiscoverCommand();  // cli/discover_command.cc
 Command MakeSetupCommand();     // cli/setup_command.cc
 Command MakeExportCommand();    // cli/export_command.cc
+Command MakeServeCommand();     // cli/serve_command.cc
 
 }  // namespace mailscout
 
