@@ -169,6 +169,32 @@ def check_https_certificate():
                   "%d hosts" % len(sw.serve_instance()["hosts"]))
 
 
+def pox_problems(body, site):
+    """An Outlook POX answer names the site file's first incoming and first
+    outgoing server (Outlook takes one of each), and nothing the file does not
+    name."""
+    import xml.etree.ElementTree as ET
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError as e:
+        return ["not XML (%s): %r" % (e, body[:300])]
+    got = []
+    for proto in root.iter():
+        if proto.tag.endswith("}Protocol") or proto.tag == "Protocol":
+            fields = {child.tag.split("}")[-1]: (child.text or "") for child in proto}
+            if fields.get("Type") in ("IMAP", "POP3", "SMTP"):
+                got.append((fields["Type"].lower(), fields.get("Server"), int(fields.get("Port", 0)),
+                            fields.get("LoginName")))
+    named = {(s["protocol"], s["host"], s["port"], s["username"]) for s in site["incoming"] + site["outgoing"]}
+    problems = ["POX names %s, which the site file does not" % (g,) for g in got if g not in named]
+    for kind in ("incoming", "outgoing"):
+        first = site[kind][0]
+        if (first["protocol"], first["host"], first["port"], first["username"]) not in got:
+            problems.append("POX lacks the site's first %s server %s:%d (it names %s)" % (
+                kind, first["host"], first["port"], got))
+    return problems
+
+
 def check_autodiscover_v2():
     address = sw.ADDRESSES["serve-all.example"]
     problems = []
@@ -196,15 +222,46 @@ def check_autodiscover_v2():
                    'microsoft.com/exchange/autodiscover/outlook/responseschema/2006a'
                    '</AcceptableResponseSchema></Request></Autodiscover>' % address).encode()
         status, _, body = http(pox_url, data=request, headers={"Content-Type": "text/xml; charset=utf-8"})
-        text = body.decode(errors="replace")
         site = sw.site_settings(address)
         if status != 200:
             problems.append("POST %s: HTTP %d" % (pox_url, status))
         else:
-            for s in site["incoming"] + site["outgoing"]:
-                if s["host"] not in text or ">%d<" % s["port"] not in text:
-                    problems.append("POX answer lacks %s:%d: %s" % (s["host"], s["port"], text[:600]))
+            problems += pox_problems(body, site)
     results.check("Autodiscover v2 (autodiscover.json) points to a POX URL that answers", problems)
+
+
+def check_client_request_forms():
+    """Requests as real clients send them, beyond what curl and mailscout send:
+    Delta Chat's HTTP client (hyper) puts the absolute URL in the request line
+    (absolute-form, which RFC 9112 section 3.2.2 says a server MUST accept), and
+    it fetches Outlook POX with a GET without a body, so the domain comes from
+    the Host header."""
+    import http.client as httpclient
+    problems = []
+    address = sw.ADDRESSES["serve-all.example"]
+    host = "autoconfig.serve-all.example"
+    url = "https://%s/mail/config-v1.1.xml?emailaddress=%s" % (host, urllib.parse.quote(address))
+    conn = httpclient.HTTPSConnection(host, 443, context=ssl.create_default_context(), timeout=20)
+    try:
+        conn.request("GET", url, headers={"Host": host})  # the URL as is: absolute-form
+        r = conn.getresponse()
+        body = r.read()
+        if r.status != 200 or b"clientConfig" not in body:
+            problems.append("GET %s (absolute-form request target): HTTP %d %r" % (url, r.status, body[:120]))
+    finally:
+        conn.close()
+    results.check("absolute-form request target (RFC 9112 3.2.2; Delta Chat's hyper client sends it)",
+                  problems)
+    problems = []
+    pox_address = sw.ADDRESSES["serve-pox.example"]
+    status, _, body = http("https://autodiscover.serve-pox.example/autodiscover/autodiscover.xml")
+    if status != 200:
+        problems.append("GET https://autodiscover.serve-pox.example/autodiscover/autodiscover.xml "
+                        "(no body): HTTP %d %r" % (status, body[:120]))
+    else:
+        problems += pox_problems(body, sw.site_settings(pox_address))
+    results.check("Outlook POX by GET without a body or address (Delta Chat's way): domain from Host",
+                  problems)
 
 
 def check_not_in_site():
@@ -395,6 +452,7 @@ def main():
                 extra_args=["--all-sources"])
 
     check_autodiscover_v2()
+    check_client_request_forms()
     check_not_in_site()
     check_profiles()
     results.check("serve exits 0 on SIGTERM, no sanitizer report", sw.stop_serve())
