@@ -633,9 +633,21 @@ class Spec:
         return self.hosts[host]["address"]
 
 
-def load_spec(names, all_):
+def needs_serve(name):
+    """Whether the scenario file starts `mailscout serve` (a "serve" key)."""
+    try:
+        return bool(json.loads((SCENARIO_DIR / f"{name}.json").read_text()).get("serve"))
+    except (OSError, ValueError):
+        return False
+
+
+def load_spec(names, all_, without_serve=False):
     if all_:
-        names = list(names) + [n for n in scenario_names() if n not in names]
+        extra = [n for n in scenario_names() if n not in names]
+        if without_serve:
+            # `--all` without a mailscout binary: every scenario that can start.
+            extra = [n for n in extra if not needs_serve(n)]
+        names = list(names) + extra
     if not names:
         fail("no scenario given (use --scenario NAME or --all); known: " + ", ".join(scenario_names()))
     spec = Spec()
@@ -1978,7 +1990,8 @@ def others_can_traverse(path):
 
 def run_world(args, command):
     t_start = time.monotonic()
-    spec = load_spec(args.scenario, args.all)
+    binary = getattr(args, "mailscout", None) or os.environ.get("MAILSCOUT")
+    spec = load_spec(args.scenario, args.all, without_serve=not binary)
     check_tools(spec)
     if args.keep_dir:
         world = Path(args.keep_dir).resolve()
@@ -1997,7 +2010,7 @@ def run_world(args, command):
     r, w = os.pipe()
     mailscout = None
     if spec.serve:
-        mailscout = args.mailscout or os.environ.get("MAILSCOUT")
+        mailscout = binary
         if not mailscout:
             fail(f"{spec.serve[0]['where']}: starts `mailscout serve`: give world.py run --mailscout PATH "
                  "(or set MAILSCOUT)")
