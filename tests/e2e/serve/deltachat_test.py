@@ -5,31 +5,38 @@ Runs inside the fake Internet (scenario `serve`). Delta Chat core's JSON-RPC
 server (npm @deltachat/stdio-rpc-server, pinned in deltachat/package-lock.json,
 installed into the build tree by deltachat/install.sh, the fixture ctest runs
 first) is driven over stdio. Each account is given only an address and a
-password, no server settings, so Delta Chat's own autoconfig must find serve:
+password, no server settings, so Delta Chat's own autoconfig must find serve,
+and configuring includes Delta Chat's IMAP and SMTP logins to the world's Dovecot.
 
-  dc@serve-all.example     https://autoconfig.D/mail/config-v1.1.xml (its first try)
-  user@serve-pox.example   Outlook POX at https://autodiscover.D/autodiscover/autodiscover.xml,
-                           which Delta Chat fetches with GET (no body): serve takes the
-                           domain from the Host header
-
-Checks: configuring succeeds; the IMAP and SMTP servers Delta Chat configured
-are the site file's; serve's access log shows Delta Chat's request; the
-world's Dovecot logged an IMAP and a submission login of that user.
-
-Certificates: Delta Chat core (checked in its source, src/net/tls.rs and
+Certificates: Delta Chat core (its source, src/net/tls.rs and
 src/net/tls/danger.rs of v2.57.0) verifies with rustls against the Mozilla
-roots compiled into the binary (webpki-roots); it does not read the system
-store, SSL_CERT_FILE or any other file, so nothing can make it trust the
-world's CA. Its one exemption from the chain check, host names that start with
-'_', cannot be used either: the binary is static musl, whose resolver refuses
-such names. So the test first configures with the default, strict checks and
-expects the certificate to be refused (this also notices a future version
-that trusts the system store: then strict is used and the test says so), and
-then uses Delta Chat's documented setting for servers it cannot verify,
-certificateChecks "acceptInvalidCertificates" (the JSON-RPC form of
-imap_certificate_checks). That the certificates are valid is checked apart:
-serve_test.py verifies serve's chain and names against the world CA, and
-mailscout verifies Dovecot's.
+roots compiled into the binary (webpki-roots); it reads no system store, no
+file and no variable, so nothing makes it trust the world's CA. What it does
+offer, documented in its changelog ("do not verify TLS certificates for
+hostnames starting with `_`", for local testing): for a host name that starts
+with '_' it skips the chain but still verifies the name. And for servers it
+cannot verify at all, the account setting certificateChecks
+"acceptInvalidCertificates" (imap_certificate_checks), which checks nothing.
+So:
+
+  dc@_serve-dc.example     strict checks (the default). autoconfig._serve-dc.example
+                           does not exist; serve answers at https://_serve-dc.example/
+                           .well-known/..., its certificate's name verified, and so is
+                           Dovecot's (_imap-x8r2._serve-dc.example)
+  dc@serve-all.example     first with strict checks: refused in the TLS handshake,
+                           before any request reaches serve (this notices a future
+                           version that trusts the system store); then with
+                           acceptInvalidCertificates: https://autoconfig.D, Delta
+                           Chat's first try
+  user@serve-pox.example   acceptInvalidCertificates: Outlook POX at
+                           https://autodiscover.D/autodiscover/autodiscover.xml, which
+                           Delta Chat fetches with GET and no body (the domain comes
+                           from the Host header)
+
+Checks: configuring succeeds; the servers Delta Chat stored are the site
+file's; serve's access log shows Delta Chat's request; Dovecot logged an IMAP
+and a submission login of that user. serve_test.py checks serve's certificate
+chain and names against the world CA.
 
 Prints one line per check and 'N passed, M failed'.
 """
@@ -49,10 +56,12 @@ import serve_world as sw  # noqa: E402
 
 NPM_DIR = os.environ.get("DELTACHAT_NPM_DIR", "build/deltachat")
 CASES = [
-    # (address, the serve endpoint Delta Chat must reach)
-    ("dc@serve-all.example", "/mail/config-v1.1.xml"),
-    ("user@serve-pox.example", "/autodiscover/autodiscover.xml"),
+    # (address, certificateChecks, the serve endpoint Delta Chat must reach)
+    ("dc@_serve-dc.example", None, "/.well-known/autoconfig/mail/config-v1.1.xml"),
+    ("dc@serve-all.example", "acceptInvalidCertificates", "/mail/config-v1.1.xml"),
+    ("user@serve-pox.example", "acceptInvalidCertificates", "/autodiscover/autodiscover.xml"),
 ]
+STRICT_REFUSED = "dc@serve-all.example"
 
 
 class RpcServer:
@@ -196,11 +205,10 @@ def main():
         # Strict first: Delta Chat cannot know the world CA (see the top of this file).
         # Its https fetches then fail in the TLS handshake, before any request reaches
         # serve, and it falls back to guessing imap.D, which does not exist here.
-        address, endpoint = CASES[0]
+        address = STRICT_REFUSED
         before = len(sw.access_log())
         account, error, seconds = configure(rpc, address, None)
-        strict_works = error is None
-        if strict_works:
+        if error is None:
             print("note: Delta Chat configured %s with strict certificate checks: it trusts the "
                   "world CA now; acceptInvalidCertificates is no longer needed" % address)
         else:
@@ -216,9 +224,8 @@ def main():
             results.check("Delta Chat with strict checks refuses serve's certificate (built-in roots "
                           "only): no request reached serve, then it guessed", problems,
                           "%.1f s: %s" % (seconds, " ".join(error.split())[:160]))
-        checks = None if strict_works else "acceptInvalidCertificates"
 
-        for address, endpoint in CASES:
+        for address, checks, endpoint in CASES:
             before = len(sw.logged(sw.access_log(), endpoint))
             account, error, seconds = configure(rpc, address, checks)
             problems = []
@@ -232,13 +239,14 @@ def main():
                 detail = "%.1f s; %s" % (seconds, detail)
             if len(sw.logged(sw.access_log(), endpoint)) <= before:
                 problems.append("serve's access log shows no answer to Delta Chat on %s" % endpoint)
-            mail_log = sw.info()["mail"][0]["log"]
-            with open(mail_log, errors="replace") as f:
-                text = f.read()
+            text = sw.mail_logs()
             for service in ("imap", "submission"):
                 if not re.search(r"%s-login: Info: Login: user=<%s>" % (service, re.escape(address)), text):
                     problems.append("no %s login of %s in the Dovecot log" % (service, address))
-            results.check("Delta Chat configures %s from serve (%s) and logs in" % (address, endpoint),
+            if not error and checks is None and "cert_automatic" not in detail:
+                problems.append("not configured with strict certificate checks: %s" % detail)
+            results.check("Delta Chat configures %s from serve (%s; %s) and logs in" % (
+                address, endpoint, checks or "strict TLS"),
                           problems, detail)
     finally:
         rpc.close()

@@ -70,6 +70,18 @@ def site_settings(address):
     return out
 
 
+def mail_logs():
+    """The text of every Dovecot log of the world (each domain has its own server)."""
+    text = ""
+    for m in info()["mail"]:
+        try:
+            with open(m["log"], errors="replace") as f:
+                text += f.read()
+        except FileNotFoundError:
+            pass
+    return text
+
+
 def access_log():
     """serve's access log (--access-log), one dict per request."""
     entries = []

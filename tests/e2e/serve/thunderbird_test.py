@@ -203,11 +203,9 @@ def main():
                                                           "args": [VERIFY_LOGIN, email, sw.PASSWORD],
                                                           "scriptTimeout": 60000})["value"]
             problems = [] if verified.get("ok") else ["ConfigVerifier: %s" % verified.get("error")]
-            mail_log = sw.info()["mail"][0]["log"]
-            with open(mail_log, errors="replace") as f:
-                logins = re.findall(r"imap-login: Info: Login: user=<%s>" % re.escape(email), f.read())
+            logins = re.findall(r"imap-login: Info: Login: user=<%s>" % re.escape(email), sw.mail_logs())
             if not logins:
-                problems.append("no IMAP login of %s in %s" % (email, mail_log))
+                problems.append("no IMAP login of %s in the Dovecot logs" % email)
             results.check("Thunderbird logs in with the %s configuration (ConfigVerifier)" % VERIFY_LOGIN,
                           problems, "%s:%s" % (verified.get("hostname"), verified.get("port")))
             m.close()
