@@ -16,13 +16,16 @@ that endpoint worked:
                              (and http://)
   serve-pox.example          POST https://autodiscover.D/autodiscover/autodiscover.xml
   serve-all.example          all of them at once (--all-sources)
+  (_serve-dc.example is there for deltachat_test.py)
 
 For each: setup exits 0 with a verified login; the source that found the
 servers is the expected one and no other source found anything; the
 candidates are exactly the site file's servers; the recommendation is one of
 them; serve's access log shows the request. mailscout's discovery does not ask
 Autodiscover v2 (autodiscover.json), so that endpoint is checked at the HTTP
-level: its Url answers POX for the address.
+level: its Url answers POX for the address. So are requests in the forms real
+clients send beyond curl and mailscout (Delta Chat: an absolute-form request
+target, POX by GET without a body) and 404 for a domain outside the site.
 
 Apple profiles: /mobileconfig from the world's serve (which signs, with a
 signer certificate from the world CA) and from a second, unsigned serve the
@@ -51,9 +54,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import serve_world as sw  # noqa: E402
 
 MAILSCOUT = os.environ["MAILSCOUT"]
-SOURCES = ["providers", "autoconfig", "well-known", "ispdb", "autodiscover", "srv", "mx",
-           "autoconfig-http", "well-known-http", "guess"]
-PROTOCOL = {"imap": "imap", "pop3": "pop3", "smtp": "smtp"}
 
 results = sw.Results()
 

@@ -27,7 +27,6 @@ does everything:
 Exit status 77 (ctest: skipped), with the reason, only when Thunderbird is not
 installed or cannot start here. Prints one line per check and 'N passed, M failed'.
 """
-import base64
 import os
 import re
 import shutil
