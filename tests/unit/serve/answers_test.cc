@@ -122,6 +122,13 @@ TEST_F(AnswersTest, OutlookPoxAnswersEveryProtocolWithSslAndEncryption) {
                                             "POP3 pop.example.com on TLS bob",
                                             "SMTP smtp.example.com on TLS bob@example.com"}));
   EXPECT_EQ(Get("/autodiscover/autodiscover.xml?emailaddress=bob%40example.com").status, 200);
+  // Delta Chat asks by GET with neither body nor address: the Host's domain,
+  // and no LoginName (the client then uses the address).
+  ServeResponse anonymous = Get("/autodiscover/autodiscover.xml", "autodiscover.example.com");
+  EXPECT_EQ(anonymous.status, 200);
+  EXPECT_NE(anonymous.body.find("<Server>imap.example.com</Server>"), std::string::npos);
+  EXPECT_EQ(anonymous.body.find("LoginName"), std::string::npos);
+  EXPECT_EQ(Get("/autodiscover/autodiscover.xml", "autodiscover.other.example").status, 404);
 }
 
 TEST_F(AnswersTest, OutlookPoxRedirectsAndRefusesHostileBodies) {

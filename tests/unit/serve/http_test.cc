@@ -59,11 +59,29 @@ TEST(ParseRequestTest, LimitsAndMalformedRequests) {
   EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n"), 400);
   EXPECT_EQ(ErrorStatus("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n"), 400);
   EXPECT_EQ(ErrorStatus("GET / HTTP/2.0\r\n\r\n"), 505);
-  EXPECT_EQ(ErrorStatus("GET http://x/ HTTP/1.1\r\n\r\n"), 400);
   EXPECT_EQ(ErrorStatus("GET  / HTTP/1.1\r\n\r\n"), 400);
   EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\r\n folded: x\r\n\r\n"), 400);
   EXPECT_EQ(ErrorStatus("GET / HTTP/1.1\r\nNo colon\r\n\r\n"), 400);
   EXPECT_EQ(ErrorStatus("G(T / HTTP/1.1\r\n\r\n"), 400);
+}
+
+TEST(ParseRequestTest, AbsoluteFormTargetsKeepThePathAndNameTheHost) {
+  ServeRequest r;
+  ASSERT_EQ(
+      ParseRequest(
+          "GET https://autoconfig.example.com/mail/config-v1.1.xml?emailaddress=a HTTP/1.1\r\n"
+          "Host: other\r\n\r\n",
+          &r)
+          .status,
+      ParseStatus::kComplete);
+  EXPECT_EQ(r.path, "/mail/config-v1.1.xml");
+  EXPECT_EQ(r.query, "emailaddress=a");
+  EXPECT_EQ(r.Header("host").value(), "autoconfig.example.com");
+  ASSERT_EQ(ParseRequest("GET HTTP://h.example?x=1 HTTP/1.1\r\n\r\n", &r).status,
+            ParseStatus::kComplete);
+  EXPECT_EQ(r.path, "/");
+  EXPECT_EQ(r.query, "x=1");
+  EXPECT_EQ(ErrorStatus("GET ftp://h/ HTTP/1.1\r\n\r\n"), 400);
 }
 
 TEST(PercentTest, DecodesAndDropsNul) {
