@@ -88,18 +88,10 @@ std::optional<int> DaysLeft(const std::string& when) {
   return static_cast<int>(days < 0 ? days - 1 : days);
 }
 
-bool Reached(const CheckResult& c) {
-  if (!c.greeting.empty()) return true;
-  if (!c.error) return true;
-  switch (c.error->phase) {
-    case Phase::kNone:
-    case Phase::kResolve:
-    case Phase::kConnect:
-      return false;
-    default:
-      return c.error->kind != ErrorKind::kRefused && c.error->kind != ErrorKind::kDns;
-  }
-}
+// An endpoint answered when its greeting came (or its TLS handshake did,
+// or the check passed). A port that accepts and then stays silent (a
+// tarpit) did not.
+bool Reached(const CheckResult& c) { return !c.greeting.empty() || c.tls.has_value() || !c.error; }
 
 }  // namespace
 
@@ -188,7 +180,9 @@ AuditReport RunAudit(EngineStack& stack, const EmailAddress& address, AuditOptio
   // TLS versions, every endpoint at once.
   std::vector<std::future<std::vector<std::string>>> versions;
   for (const AuditEndpoint& e : report.endpoints) {
-    if (!e.reachable || e.security == Security::kPlain || e.check.address.empty()) {
+    // Only where a handshake already worked: a silent port costs its
+    // deadline once (in the check), not once more per TLS version.
+    if (!e.reachable || !e.tls || e.security == Security::kPlain || e.check.address.empty()) {
       versions.emplace_back();
       continue;
     }
