@@ -99,6 +99,10 @@ std::string EndpointName(Protocol protocol, const std::string& host, uint16_t po
 // Sorted: errors first, then warnings, then info; within one, by code.
 std::vector<AuditFinding> Findings(const AuditReport& report);
 
+// What each client would configure for the address and whether it would
+// work (clients.cc; orders and sources in docs/audit-clients.md).
+std::vector<AuditClient> SimulateClients(const AuditReport& report);
+
 // Every finding code with its severity, in catalogue order (docs/audit.md).
 const std::vector<std::pair<std::string, std::string>>& FindingCatalogue();
 

@@ -199,6 +199,7 @@ AuditReport RunAudit(EngineStack& stack, const EmailAddress& address, AuditOptio
   report.mx = std::move(facts.mx);
   report.autodiscover_status = std::move(facts.autodiscover_status);
   report.findings = Findings(report);
+  report.clients = SimulateClients(report);
   report.ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                   std::chrono::steady_clock::now() - start)
                   .count();

@@ -75,6 +75,8 @@ int Run(const ParsedArgs& args) {
   if (args.Has("timeout")) options.timeout_ms = config->timeout_ms;
   StackConfig stack_config = config->stack;
   stack_config.discovery.wait_for_all = true;  // every source to the end
+  // Guess too when other sources answered: Apple Mail and others only guess.
+  stack_config.discovery.guess_always = !args.Has("no-guess");
   stack_config.budget = login->budget;
   stack_config.ledger_path = login->ledger_path;
   if (!args.Has("probe-timeout")) stack_config.discovery.probe_timeout_ms = options.phase_ms;

@@ -232,3 +232,48 @@ TEST(FindingsTest, ErrorsComeFirstAndEveryCodeIsInTheCatalogue) {
 
 }  // namespace
 }  // namespace mailscout
+
+namespace mailscout {
+namespace {
+
+const AuditClient* ClientNamed(const std::vector<AuditClient>& clients, const std::string& name) {
+  for (const auto& c : clients) {
+    if (c.client == name) return &c;
+  }
+  return nullptr;
+}
+
+TEST(SimulateClientsTest, EachClientReadsItsOwnSources) {
+  AuditReport r = Clean();  // autoconfig over https and SRV, both sound
+  auto clients = SimulateClients(r);
+  const AuditClient* tb = ClientNamed(clients, "Thunderbird");
+  ASSERT_NE(tb, nullptr);
+  ASSERT_TRUE(tb->incoming.has_value());
+  EXPECT_EQ(tb->incoming->host, "mail.example.com");
+  EXPECT_TRUE(tb->works) << tb->reason;
+  const AuditClient* outlook = ClientNamed(clients, "Outlook");
+  ASSERT_NE(outlook, nullptr);
+  EXPECT_FALSE(outlook->incoming.has_value());  // reads only Autodiscover
+  EXPECT_FALSE(outlook->works);
+  const AuditClient* aerc = ClientNamed(clients, "aerc");
+  ASSERT_NE(aerc, nullptr);
+  EXPECT_TRUE(aerc->works) << aerc->reason;  // SRV
+}
+
+TEST(SimulateClientsTest, HttpOnlyAutoconfigAndBrokenCertificates) {
+  AuditReport r = Clean();
+  for (auto& c : r.sources[0].servers)
+    c.detail = "http://autoconfig.example.com/mail/config-v1.1.xml";
+  auto clients = SimulateClients(r);
+  EXPECT_NE(ClientNamed(clients, "Thunderbird")->reason.find("autoconfig (http)"),
+            std::string::npos);
+  EXPECT_FALSE(ClientNamed(clients, "Delta Chat")->incoming.has_value());  // https only
+  r = Clean();
+  r.endpoints[0].tls->name_ok = false;
+  clients = SimulateClients(r);
+  EXPECT_FALSE(ClientNamed(clients, "Thunderbird")->works);
+  EXPECT_NE(ClientNamed(clients, "Thunderbird")->reason.find("certificate"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mailscout
