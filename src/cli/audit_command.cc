@@ -5,6 +5,8 @@
 // --fail-on, 1 otherwise, 2 for bad input: fit for cron and monitoring.
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <iostream>
 
 #include "audit/audit.h"
@@ -40,6 +42,17 @@ std::vector<OptionSpec> Options() {
   return options;
 }
 
+// "Thunderbird for Android" -> "thunderbirdforandroid": how --clients names match.
+std::string Normal(const std::string& name) {
+  std::string out;
+  for (char c : name) {
+    if (std::isalnum(static_cast<unsigned char>(c)) != 0) {
+      out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    }
+  }
+  return out;
+}
+
 int Rank(const std::string& severity) {
   return severity == "error" ? 2 : severity == "warning" ? 1 : 0;
 }
@@ -60,6 +73,27 @@ int Run(const ParsedArgs& args) {
   if (target.find('@') == std::string::npos) target = "postmaster@" + target;
   Result<EmailAddress> address = EmailAddress::Parse(target);
   if (!address.ok()) return UsageError(address.error().message);
+
+  std::vector<std::string> wanted;
+  if (auto list = args.Get("clients")) {
+    const std::vector<std::string> known = {
+        "thunderbird", "thunderbirdforandroid", "k9", "deltachat", "outlook", "applemail", "aerc"};
+    size_t start = 0;
+    while (start <= list->size()) {
+      size_t end = list->find(',', start);
+      if (end == std::string::npos) end = list->size();
+      std::string name = Normal(list->substr(start, end - start));
+      if (!name.empty()) {
+        if (std::find(known.begin(), known.end(), name) == known.end()) {
+          return UsageError(
+              "--clients: unknown client '" + list->substr(start, end - start) +
+              "' (thunderbird, thunderbird-for-android, deltachat, outlook, apple-mail, aerc)");
+        }
+        wanted.push_back(name == "k9" ? "thunderbirdforandroid" : name);
+      }
+      start = end + 1;
+    }
+  }
 
   AuditOptions options;
   options.allow_plaintext = args.Has("allow-plaintext");
@@ -91,6 +125,11 @@ int Run(const ParsedArgs& args) {
 
   AuditReport report = RunAudit(stack, address.value(), options);
   options.password.reset();
+  if (!wanted.empty()) {
+    std::erase_if(report.clients, [&](const AuditClient& c) {
+      return std::find(wanted.begin(), wanted.end(), Normal(c.client)) == wanted.end();
+    });
+  }
   std::cout << (format == "json" ? AuditToJsonText(report) : AuditText(report)) << std::flush;
   int worst = -1;
   for (const AuditFinding& f : report.findings) worst = std::max(worst, Rank(f.severity));
