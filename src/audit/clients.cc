@@ -16,19 +16,24 @@ struct Step {
   enum Transport { kAny, kHttpsOnly, kHttpOnly } transport = kAny;
 };
 
+// Each client's rules, from its own code or documentation as
+// docs/audit-clients.md cites them (versions there).
 struct ClientRules {
   const char* client;
   const char* version;
   std::vector<Step> steps;
-  bool imap_only = false;   // Delta Chat, Thunderbird for Android (POP3 too, but IMAP first)
-  bool prefer_imap = true;  // among a config's incoming servers
-  bool strict_certificates = true;
+  bool imap_only = false;               // POP3 entries ignored
+  bool prefer_imap = true;              // false: the first incoming entry, whatever its protocol
+  bool reject_file_with_plain = false;  // a plain entry makes the whole source unusable
+  bool stop_at_first_answer = false;  // the first source that answered ends the search, even empty
+  bool no_guess_after_401 = false;    // an Autodiscover 401 stops guessing
+  bool srv_like_aerc = false;         // _imap before _imaps; _smtps instead of _submissions
 };
 
 const std::vector<ClientRules>& Rules() {
   static const std::vector<ClientRules> kRules = {
       {"Thunderbird",
-       "153 ESR",
+       "153.8.0esr",
        {{"autoconfig", Step::kHttpsOnly},
         {"well-known", Step::kHttpsOnly},
         {"autoconfig", Step::kHttpOnly},
@@ -37,28 +42,59 @@ const std::vector<ClientRules>& Rules() {
         {"mx"},
         {"autodiscover"},
         {"guess"}},
-       false,
-       false,
-       true},
+       /*imap_only=*/false,
+       /*prefer_imap=*/false,
+       /*reject_file_with_plain=*/false,
+       /*stop_at_first_answer=*/false,
+       /*no_guess_after_401=*/true},
       {"Thunderbird for Android",
-       "10",
-       {{"autoconfig", Step::kHttpsOnly}, {"well-known", Step::kHttpsOnly}, {"ispdb"}, {"mx"}},
-       false,
-       true,
-       true},
+       "22.0",
+       {{"autoconfig", Step::kHttpsOnly},
+        {"well-known", Step::kHttpsOnly},
+        {"autoconfig", Step::kHttpOnly},
+        {"well-known", Step::kHttpOnly},
+        {"ispdb"},
+        {"mx"}},
+       /*imap_only=*/true,
+       /*prefer_imap=*/true,
+       /*reject_file_with_plain=*/true},
       {"Delta Chat",
-       "2",
+       "2.57.0",
        {{"autoconfig", Step::kHttpsOnly},
         {"well-known", Step::kHttpsOnly},
         {"autodiscover"},
         {"ispdb"},
         {"guess"}},
-       true,
-       true,
-       true},
-      {"Outlook", "classic (Microsoft 365 Apps)", {{"autodiscover"}}, false, true, true},
-      {"Apple Mail", "iOS 18 / macOS 15", {{"guess"}}, false, true, true},
-      {"aerc", "0.20", {{"srv"}, {"guess"}}, true, true, true},
+       /*imap_only=*/true,
+       /*prefer_imap=*/true,
+       /*reject_file_with_plain=*/false,
+       /*stop_at_first_answer=*/true},
+      {"Outlook", "classic (Microsoft 365 Apps)", {{"autodiscover"}}},
+      // Apple documents no discovery order: guessing is assumed.
+      {"Apple Mail", "iOS 18 / macOS 15 (undocumented; guessing assumed)", {{"guess"}}},
+      {"aerc",
+       "0.21",
+       {{"srv"},
+        {"autoconfig", Step::kHttpsOnly},
+        {"well-known", Step::kHttpsOnly},
+        {"ispdb"},
+        {"guess"},
+        {"mx"}},
+       /*imap_only=*/true,
+       /*prefer_imap=*/true,
+       /*reject_file_with_plain=*/false,
+       /*stop_at_first_answer=*/false,
+       /*no_guess_after_401=*/false,
+       /*srv_like_aerc=*/true},
+      {"Evolution",
+       "3.x (evolution-data-server e-mail-autoconfig)",
+       {{"autoconfig", Step::kHttpsOnly},
+        {"autoconfig", Step::kHttpOnly},
+        {"well-known", Step::kHttpsOnly},
+        {"well-known", Step::kHttpOnly},
+        {"ispdb"},
+        {"mx"},
+        {"srv"}}},
   };
   return kRules;
 }
@@ -98,7 +134,7 @@ std::string Problem(const AuditReport& r, const Setting& s, const ClientRules& r
   if (!e->reachable) return name + " does not answer";
   if (e->security == Security::kPlain) return name + " has no TLS";
   if (e->security == Security::kStartTls && !e->starttls) return name + " does not offer STARTTLS";
-  if (e->tls && rules.strict_certificates && (!e->tls->chain_ok || !e->tls->name_ok)) {
+  if (e->tls && (!e->tls->chain_ok || !e->tls->name_ok)) {
     return name + "'s certificate is " + (!e->tls->chain_ok ? "not trusted" : "for another name");
   }
   if (e->check.error && e->check.error->kind != ErrorKind::kNotTried &&
@@ -118,17 +154,47 @@ std::vector<AuditClient> SimulateClients(const AuditReport& r) {
     client.client = rules.client;
     client.version = rules.version;
     std::string used;
+    std::string blocked;
     for (const Step& step : rules.steps) {
       const AuditSource* source = nullptr;
       for (const auto& s : r.sources) {
         if (s.name == step.source) source = &s;
       }
       if (source == nullptr) continue;
+      if (std::string(step.source) == "guess" && rules.no_guess_after_401 &&
+          std::any_of(r.autodiscover_status.begin(), r.autodiscover_status.end(),
+                      [](const auto& s) { return s.second == 401; })) {
+        blocked =
+            "an Autodiscover URL answered 401, so it asks for credentials instead of guessing";
+        break;
+      }
       std::vector<ServerCandidate> servers;
       for (const auto& c : source->servers) {
-        if (TransportMatches(c, step.transport)) servers.push_back(c);
+        if (!TransportMatches(c, step.transport)) continue;
+        if (rules.srv_like_aerc && c.detail.find("_submissions.") != std::string::npos) continue;
+        servers.push_back(c);
       }
-      if (servers.empty()) continue;
+      if (rules.srv_like_aerc && std::string(step.source) == "srv") {
+        std::stable_sort(servers.begin(), servers.end(),
+                         [](const ServerCandidate& a, const ServerCandidate& b) {
+                           return a.detail.find("_imap._tcp") != std::string::npos &&
+                                  b.detail.find("_imap._tcp") == std::string::npos;
+                         });
+      }
+      if (rules.reject_file_with_plain &&
+          std::any_of(servers.begin(), servers.end(),
+                      [](const ServerCandidate& c) { return c.security == Security::kPlain; })) {
+        continue;  // the whole file is refused
+      }
+      if (servers.empty()) {
+        if (rules.stop_at_first_answer && source->status == "found" &&
+            step.transport != Step::kHttpOnly) {
+          blocked = "the first source that answered (" + std::string(step.source) +
+                    ") names no usable server";
+          break;
+        }
+        continue;
+      }
       auto incoming = std::find_if(servers.begin(), servers.end(), [&](const ServerCandidate& c) {
         return c.protocol == Protocol::kImap ||
                (!rules.imap_only && !rules.prefer_imap && c.protocol == Protocol::kPop3);
@@ -148,7 +214,9 @@ std::vector<AuditClient> SimulateClients(const AuditReport& r) {
       if (step.transport == Step::kHttpOnly) used += " (http)";
       break;
     }
-    if (!client.incoming && !client.outgoing) {
+    if (!client.incoming && !client.outgoing && !blocked.empty()) {
+      client.reason = "finds nothing: " + blocked;
+    } else if (!client.incoming && !client.outgoing) {
       client.reason = "finds nothing: none of the sources it reads (";
       for (size_t i = 0; i < rules.steps.size(); ++i)
         client.reason += (i ? ", " : "") + std::string(rules.steps[i].source);
