@@ -236,9 +236,16 @@ void LoginPolicy::Release(const std::vector<std::string>& forms, int id, const s
       ++realm.report.failed;
       if (ledger_ != nullptr) ledger_->Record(address);
       if (realm.rejected.insert(username).second) realm.report.rejected.push_back(username);
+      if (!error->reason.empty()) {
+        // The provider refuses password logins by policy (e.g. basic
+        // authentication off): another username form would only be one
+        // more failure, and the password is not known to be wrong.
+        realm.report.closed =
+            "Not tried: " + address + " refuses password logins by policy (" + error->reason + ")";
+      }
       const bool all_rejected = std::all_of(
           forms.begin(), forms.end(), [&](const auto& f) { return realm.rejected.count(f) > 0; });
-      if (all_rejected && realm.report.accepted.empty()) {
+      if (all_rejected && realm.report.accepted.empty() && error->reason.empty()) {
         realm.report.wrong_password = true;
         realm.report.closed = "Not tried: " + address + " already rejected the password for " +
                               "every username form (" + JoinForms(realm.report.rejected) + ")";

@@ -42,6 +42,21 @@ std::string VerifiedMark(const Setting& s, const SetupReport& report) {
 std::string Verdict(const SetupReport& report) {
   const Recommendation& r = report.recommended;
   std::string who = report.discovery.email;
+  // A refusal by policy is not a wrong password: say what the provider wants.
+  if (!(r.incoming && r.incoming->verified) && !(r.outgoing && r.outgoing->verified)) {
+    for (const CheckResult& c : report.checks) {
+      if (!c.error || c.error->kind != ErrorKind::kAuth || c.error->reason.empty()) continue;
+      if (c.error->reason == "basic-auth-disabled") {
+        return who + ": OAUTH2 REQUIRED - " + c.host +
+               " accepts no password logins (basic authentication is off); the password may be "
+               "right";
+      }
+      if (c.error->reason == "app-password-required") {
+        return who + ": APP PASSWORD REQUIRED - " + c.host +
+               " refuses the account password for mail programs; create an app password";
+      }
+    }
+  }
   for (const LoginRealm& realm : report.login_policy.realms) {
     if (realm.wrong_password && !(r.incoming && r.incoming->verified) &&
         !(r.outgoing && r.outgoing->verified)) {

@@ -141,6 +141,26 @@ TEST(SetupTextTest, PasswordRejectedVerdict) {
   EXPECT_TRUE(Has(t, "Check the password"));
 }
 
+TEST(SetupTextTest, RefusalByPolicyIsNotAWrongPassword) {
+  SetupReport report = Report();
+  CheckResult rej = report.checks[0];
+  ASSERT_TRUE(rej.error.has_value());
+  rej.error->reason = "basic-auth-disabled";
+  CheckResult smtp_rej = report.checks[2];
+  smtp_rej.login_ok = false;
+  smtp_rej.ok = false;
+  smtp_rej.error = rej.error;
+  report.checks = {rej, smtp_rej};
+  report.recommended = Recommend(report.discovery.candidates, report.checks, {});
+  std::string t = SetupText(report);
+  EXPECT_TRUE(Has(t, "OAUTH2 REQUIRED")) << t;
+  EXPECT_FALSE(Has(t, "PASSWORD REJECTED -")) << t;
+  rej.error->reason = "app-password-required";
+  smtp_rej.error = rej.error;
+  report.checks = {rej, smtp_rej};
+  EXPECT_TRUE(Has(SetupText(report), "APP PASSWORD REQUIRED"));
+}
+
 TEST(SetupTextTest, AdviceForEveryKind) {
   for (auto kind :
        {ErrorKind::kDns, ErrorKind::kRefused, ErrorKind::kTimeout, ErrorKind::kTls,
