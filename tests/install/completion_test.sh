@@ -29,8 +29,9 @@ expect() {
 [[ $(complete -p mailscout) == "complete -F _mailscout mailscout" ]] ||
   fail "not registered for mailscout: $(complete -p mailscout 2>&1)"
 
-expect "mailscout ''" "discover export help serve setup test"
+expect "mailscout ''" "audit discover export help serve setup test"
 expect "mailscout se" "serve setup"
+expect "mailscout audit example.com --fail-on w" "warning"
 expect "mailscout --" "--help --version"
 expect "mailscout help d" "discover"
 expect "mailscout setup --for" "--format"
