@@ -7,53 +7,61 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$MAILSCOUT_SOURCE_DIR/completions/mailscout"
 
-# complete WORD... : the completions for the last word (may be empty).
+# complete WORD...: the completions for the last WORD (may be empty), one a line.
 complete_words() {
   COMP_WORDS=("$@")
-  COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-  COMP_LINE="${COMP_WORDS[*]}"
-  COMP_POINT=${#COMP_LINE}
+  COMP_CWORD=$(($# - 1))
   COMPREPLY=()
   _mailscout
-  printf '%s\n' "${COMPREPLY[@]}" | sort
+  printf '%s\n' "${COMPREPLY[@]}"
 }
 
-# expect "WORDS" "EXPECTED" (sorted, space-separated)
+# expect "EXPECTED" WORD...: completing the last WORD offers exactly the
+# space-separated EXPECTED, in any order. Pure bash: no process per case.
 expect() {
-  local got
-  # shellcheck disable=SC2086
-  got=$(complete_words $1 | tr '\n' ' ' | sed 's/ $//')
-  [[ "$got" == "$2" ]] || fail "'$1': expected '$2', got '$got'"
+  local want=$1 w
+  shift
+  COMP_WORDS=("$@")
+  COMP_CWORD=$(($# - 1))
+  COMPREPLY=()
+  _mailscout
+  local -a want_words
+  read -ra want_words <<<"$want"
+  local -A offered=()
+  for w in "${COMPREPLY[@]}"; do offered[$w]=1; done
+  local ok=$((${#want_words[@]} == ${#offered[@]}))
+  for w in "${want_words[@]}"; do [[ -n ${offered[$w]-} ]] || ok=0; done
+  ((ok)) || fail "'$*': expected '$want', got '${COMPREPLY[*]}'"
 }
 
 [[ $(complete -p mailscout) == "complete -F _mailscout mailscout" ]] ||
   fail "not registered for mailscout: $(complete -p mailscout 2>&1)"
 
-expect "mailscout ''" "audit discover export help serve setup test"
-expect "mailscout se" "serve setup"
-expect "mailscout audit example.com --fail-on w" "warning"
-expect "mailscout --" "--help --version"
-expect "mailscout help d" "discover"
-expect "mailscout setup --for" "--format"
-expect "mailscout setup alice@example.com --format android-" "android-json android-qr"
-expect "mailscout discover --format ''" "json text"
-expect "mailscout test --protocol ''" "imap pop3 smtp"
-expect "mailscout test --security s" "starttls"
-expect "mailscout test --mechanism SCRAM" "SCRAM-SHA-1 SCRAM-SHA-256"
-expect "mailscout setup --prefer p" "pop3"
-expect "mailscout discover --skip w" "well-known"
-expect "mailscout export ''" "aerc android-json android-qr autodiscover json mbsync mobileconfig msmtp neomutt text thunderbird"
-expect "mailscout export --from r.json m" "mbsync mobileconfig msmtp"
-expect "mailscout export thunderbird ''" ""
-expect "mailscout test --host ''" ""
-expect "mailscout serve --he" "--help --helpdesk"
+expect "audit discover export help serve setup test" mailscout ""
+expect "serve setup" mailscout se
+expect "warning" mailscout audit example.com --fail-on w
+expect "--help --version" mailscout --
+expect "discover" mailscout help d
+expect "--format" mailscout setup --for
+expect "android-json android-qr" mailscout setup alice@example.com --format android-
+expect "json text" mailscout discover --format ""
+expect "imap pop3 smtp" mailscout test --protocol ""
+expect "starttls" mailscout test --security s
+expect "SCRAM-SHA-1 SCRAM-SHA-256" mailscout test --mechanism SCRAM
+expect "pop3" mailscout setup --prefer p
+expect "well-known" mailscout discover --skip w
+expect "aerc android-json android-qr autodiscover json mbsync mobileconfig msmtp neomutt text thunderbird" mailscout export ""
+expect "mbsync mobileconfig msmtp" mailscout export --from r.json m
+expect "" mailscout export thunderbird ""
+expect "" mailscout test --host ""
+expect "--help --helpdesk" mailscout serve --he
 
 # File and folder names after options that take them.
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/site" && touch "$tmp/report.json"
-expect "mailscout export thunderbird --from $tmp/rep" "$tmp/report.json"
-expect "mailscout serve --providers $tmp/s" "$tmp/site"
+expect "$tmp/report.json" mailscout export thunderbird --from "$tmp/rep"
+expect "$tmp/site" mailscout serve --providers "$tmp/s"
 
 # Every option of every command, no more, no fewer.
 commands=$(help_commands)
@@ -69,6 +77,7 @@ for cmd in $commands; do
   [[ -z $extra ]] || fail "'mailscout $cmd -': completed options that --help lacks: $extra"
 done
 for cmd in $_mailscout_commands; do
-  grep -qx "$cmd" <<<"$commands" || echo "note: '$cmd' is completed but this binary lacks it"
+  [[ $'\n'$commands$'\n' == *$'\n'$cmd$'\n'* ]] ||
+    echo "note: '$cmd' is completed but this binary lacks it"
 done
 finish

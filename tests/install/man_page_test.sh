@@ -23,10 +23,10 @@ for cmd in $commands; do
   fi
   for option in $(help_options "$cmd"); do
     [[ $option == -h || $option == --help ]] && continue
-    # roff spells a hyphen \-; match the option as a whole word.
-    roff=${option//-/\\\\-}
-    grep -qE -- "(^|[^a-z\\\\-])${roff}([^a-z\\\\-]|$)" <<<"$text" ||
-      fail "'.SS $cmd' does not name $option"
+    # roff spells a hyphen \-; match the option as a whole word (bash's
+    # own regex: no process per option).
+    re="(^|[^a-z\\-])${option//-/\\\\-}([^a-z\\-]|\$)"
+    [[ $text =~ $re ]] || fail "'.SS $cmd' does not name $option"
   done
 done
 
