@@ -28,6 +28,8 @@ Command MakeTestCommand();      // cli/test_command.cc
 Command MakeDiscoverCommand();  // cli/discover_command.cc
 Command MakeSetupCommand();     // cli/setup_command.cc
 Command MakeExportCommand();    // cli/export_command.cc
+Command MakeServeCommand();     // cli/serve_command.cc
+Command MakeAuditCommand();     // cli/audit_command.cc
 
 }  // namespace mailscout
 

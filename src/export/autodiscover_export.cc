@@ -12,6 +12,8 @@
 // Outlook uses the first Protocol of each type.
 #include <tinyxml2.h>
 
+#include <functional>
+
 #include "export/writers.h"
 
 namespace mailscout {
@@ -40,7 +42,7 @@ void ProtocolElement(tinyxml2::XMLPrinter& out, const Setting& s) {
   XmlTextElement(out, "Server", s.host);
   XmlTextElement(out, "Port", std::to_string(s.port));
   XmlTextElement(out, "DomainRequired", "off");
-  XmlTextElement(out, "LoginName", s.username);
+  if (!s.username.empty()) XmlTextElement(out, "LoginName", s.username);  // optional in POX
   XmlTextElement(out, "SPA", "off");
   XmlTextElement(out, "SSL", s.security == Security::kPlain ? "off" : "on");
   XmlTextElement(out, "Encryption", Encryption(s.security));
@@ -50,7 +52,10 @@ void ProtocolElement(tinyxml2::XMLPrinter& out, const Setting& s) {
 
 }  // namespace
 
-ExportedFile WriteAutodiscover(const ExportAccount& account) {
+namespace {
+
+// <Autodiscover><Response> ... </Response></Autodiscover> around `body`.
+std::string Envelope(const std::function<void(tinyxml2::XMLPrinter&)>& body) {
   tinyxml2::XMLPrinter out;
   out.PushDeclaration("xml version=\"1.0\" encoding=\"UTF-8\"");
   out.PushComment(
@@ -59,19 +64,42 @@ ExportedFile WriteAutodiscover(const ExportAccount& account) {
   out.PushAttribute("xmlns", kResponseSchema);
   out.OpenElement("Response");
   out.PushAttribute("xmlns", kOutlookSchema);
-  out.OpenElement("User");
-  XmlTextElement(out, "DisplayName", account.display_name);
-  out.CloseElement();
-  out.OpenElement("Account");
-  XmlTextElement(out, "AccountType", "email");
-  XmlTextElement(out, "Action", "settings");
-  ProtocolElement(out, account.incoming.front());
-  ProtocolElement(out, account.outgoing.front());
-  out.CloseElement();  // Account
+  body(out);
   out.CloseElement();  // Response
   out.CloseElement();  // Autodiscover
+  return out.CStr();
+}
+
+}  // namespace
+
+std::string AutodiscoverPoxSettings(const std::string& display_name,
+                                    const std::vector<Setting>& protocols) {
+  return Envelope([&](tinyxml2::XMLPrinter& out) {
+    out.OpenElement("User");
+    XmlTextElement(out, "DisplayName", display_name);
+    out.CloseElement();
+    out.OpenElement("Account");
+    XmlTextElement(out, "AccountType", "email");
+    XmlTextElement(out, "Action", "settings");
+    for (const Setting& s : protocols) ProtocolElement(out, s);
+    out.CloseElement();  // Account
+  });
+}
+
+std::string AutodiscoverPoxRedirect(const std::string& address) {
+  return Envelope([&](tinyxml2::XMLPrinter& out) {
+    out.OpenElement("Account");
+    XmlTextElement(out, "AccountType", "email");
+    XmlTextElement(out, "Action", "redirectAddr");
+    XmlTextElement(out, "RedirectAddr", address);
+    out.CloseElement();  // Account
+  });
+}
+
+ExportedFile WriteAutodiscover(const ExportAccount& account) {
   ExportedFile file;
-  file.text = out.CStr();
+  file.text = AutodiscoverPoxSettings(account.display_name,
+                                      {account.incoming.front(), account.outgoing.front()});
   return file;
 }
 

@@ -106,6 +106,13 @@ Result<ExportedFile> WriteExport(ExportFormat format, const ExportAccount& accou
 // not ASCII; every other format takes any address.
 Status CheckAddressForFormat(ExportFormat format, const std::string& email);
 
+// Outlook Autodiscover (POX) response bodies, as `autodiscover` exports and
+// `serve` answers them: one <Protocol> per setting in the order given (IMAP,
+// POP3, SMTP), or an <Action>redirectAddr</Action> to another address.
+std::string AutodiscoverPoxSettings(const std::string& display_name,
+                                    const std::vector<Setting>& protocols);
+std::string AutodiscoverPoxRedirect(const std::string& address);
+
 // A random RFC 4122 version 4 UUID, upper case.
 std::string RandomUuid();
 
