@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "core/email_address.h"
+#include "core/install_paths.h"
 
 namespace mailscout {
 namespace {
@@ -227,16 +228,7 @@ class ProviderDb::Files {
   std::thread worker_;
 };
 
-std::string ProviderDb::BundledDir() {
-  if (const char* env = std::getenv("MAILSCOUT_PROVIDERS_DIR"); env != nullptr && *env != 0) {
-    return env;
-  }
-#ifdef MAILSCOUT_PROVIDERS_DIR
-  return MAILSCOUT_PROVIDERS_DIR;
-#else
-  return "providers";
-#endif
-}
+std::string ProviderDb::BundledDir() { return FindDataDir(DataDir::kProviders); }
 
 Result<ProviderDb> ProviderDb::Load(const std::vector<std::string>& dirs, bool allow_missing_last) {
   auto files = std::make_shared<Files>();

@@ -38,7 +38,8 @@ class ProviderDb {
   ProviderDb() = default;
 
   // The bundled directory: $MAILSCOUT_PROVIDERS_DIR if set, else the
-  // compiled-in source path (MAILSCOUT_PROVIDERS_DIR).
+  // installed <prefix>/share/mailscout/providers next to the running binary
+  // if it exists, else the source tree's providers/ (core/install_paths.h).
   static std::string BundledDir();
 
   // Loads every *.xml file of every directory. Errors (for exit status 2):
