@@ -25,14 +25,11 @@
 #include "cli/discovery_options.h"
 #include "cli/exit_status.h"
 #include "core/email_address.h"
+#include "core/install_paths.h"
 #include "serve/answers.h"
 #include "serve/lookups.h"
 #include "serve/server.h"
 #include "serve/site.h"
-
-#ifndef MAILSCOUT_WEB_DIR
-#define MAILSCOUT_WEB_DIR ""
-#endif
 
 namespace mailscout {
 namespace {
@@ -77,15 +74,7 @@ std::vector<OptionSpec> Options() {
 
 std::string WebDir(const ParsedArgs& args) {
   if (auto dir = args.Get("web-dir")) return *dir;
-  if (const char* env = std::getenv("MAILSCOUT_WEB_DIR"); env != nullptr && *env != '\0')
-    return env;
-  std::error_code ec;
-  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    std::filesystem::path installed = exe.parent_path().parent_path() / "share/mailscout/web";
-    if (std::filesystem::is_directory(installed, ec)) return installed.string();
-  }
-  return MAILSCOUT_WEB_DIR;
+  return FindDataDir(DataDir::kWeb);  // $MAILSCOUT_WEB_DIR, the install prefix, the source tree
 }
 
 Result<std::map<std::string, std::string>> LoadAssets(const std::string& dir) {
