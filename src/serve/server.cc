@@ -413,7 +413,25 @@ class HttpServer::Loop {
   // Parses and answers every whole request in c.in. Returns false when the
   // connection was closed.
   bool Process(Conn& c) {
-    while (!c.stream && c.out.size() - c.out_off <= kMaxPendingOutput) {
+    for (;;) {
+      bool stopped_for_output = false;
+      if (!AnswerBuffered(c, &stopped_for_output)) return false;
+      // The answers went out at once but requests read earlier still wait
+      // in c.in: no event will come for bytes already read, so go on.
+      bool more = !c.in.empty() && !c.stream && !c.close_after_write;
+      if (!more || !c.out.empty() || !stopped_for_output) return true;
+    }
+  }
+
+  // One pass of Process(): answers whole requests until the output passes
+  // kMaxPendingOutput, then flushes. Returns false when the connection was
+  // closed.
+  bool AnswerBuffered(Conn& c, bool* stopped_for_output) {
+    while (!c.stream) {
+      if (c.out.size() - c.out_off > kMaxPendingOutput) {
+        *stopped_for_output = true;
+        break;
+      }
       if (c.in.empty()) break;
       ServeRequest request;
       ParseOutcome outcome = ParseRequest(c.in, &request);
