@@ -406,6 +406,10 @@ class HttpServer::Loop {
       }
       if (c.in.empty()) c.request_start = NowMs();
       c.in.append(buf, static_cast<size_t>(n));
+      // A short read emptied the socket: skip the read that would only say
+      // EAGAIN (epoll is level-triggered and reports what comes later). Not
+      // for TLS: OpenSSL may hold decrypted bytes epoll knows nothing of.
+      if (c.ssl == nullptr && static_cast<size_t>(n) < sizeof(buf)) break;
     }
     return Process(c);
   }
