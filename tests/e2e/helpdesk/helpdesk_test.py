@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 import xml.etree.ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -340,7 +341,9 @@ def case_messages(driver, server):
            "injected elements in the page")
     value = driver.find_element(By.ID, "emailaddress").get_attribute("value")
     expect(value == evil, "the address field holds %r" % value)
-    return "unknown domain and malformed address get messages; injected markup stays text"
+    check_page_headers(server.url + "/")
+    check_page_headers(server.url + "/", b"emailaddress=" + ADDRESS.encode())
+    return "unknown domain and malformed address get messages; injected markup stays text; CSP"
 
 
 def case_screenshots(driver, server):
@@ -415,7 +418,20 @@ def case_lookup_no_javascript(driver, server):
     submit(driver, LOOKUP_ADDRESS)
     wait(driver, 60, lambda d: d.find_elements(By.ID, "card"), "the lookup's card (form post)")
     check_card(driver, EXPECT_LOOKUP, LOOKUP_ADDRESS)
-    return "form post waits for the lookup, then the card"
+    check_page_headers(server.url + "/", b"emailaddress=" + LOOKUP_ADDRESS.encode())
+    return "form post waits for the lookup, then the card (with the page's headers)"
+
+
+def check_page_headers(url, form=None):
+    """Every helpdesk page carries the Content-Security-Policy and no-store."""
+    with urllib.request.urlopen(urllib.request.Request(url, data=form), timeout=60) as r:
+        csp = r.headers.get("Content-Security-Policy", "")
+        expect("script-src 'self'" in csp and "frame-ancestors 'none'" in csp,
+               "%s%s: Content-Security-Policy %r" % (url, " (POST)" if form else "", csp))
+        expect(r.headers.get("Cache-Control") == "no-store", "%s: Cache-Control %r" % (
+            url, r.headers.get("Cache-Control")))
+        expect(r.headers.get("Content-Type", "").startswith("text/html"), "%s: %s" % (
+            url, r.headers.get("Content-Type")))
 
 
 # ---- main ----
