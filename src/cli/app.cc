@@ -18,6 +18,7 @@ std::vector<Command> Commands() {
   commands.push_back(MakeTestCommand());
   commands.push_back(MakeExportCommand());
   commands.push_back(MakeServeCommand());
+  commands.push_back(MakeAuditCommand());
   return commands;
 }
 

@@ -29,6 +29,7 @@ Command MakeDiscoverCommand();  // cli/discover_command.cc
 Command MakeSetupCommand();     // cli/setup_command.cc
 Command MakeExportCommand();    // cli/export_command.cc
 Command MakeServeCommand();     // cli/serve_command.cc
+Command MakeAuditCommand();     // cli/audit_command.cc
 
 }  // namespace mailscout
 

@@ -101,6 +101,10 @@ struct CheckResult {
   std::optional<TlsInfo> tls;
   std::vector<std::string> capabilities;     // after TLS, when TLS was used
   std::vector<std::string> auth_mechanisms;  // SASL mechanisms offered
+  // STARTTLS checks: the SASL mechanisms (and POP3 "USER") offered in the
+  // clear, before the upgrade. A password mechanism here is offered to
+  // clients that skip STARTTLS.
+  std::vector<std::string> mechanisms_before_tls;
   std::string auth_used;  // "PLAIN", "SCRAM-SHA-256", "LOGIN (IMAP)", "USER/PASS", ...
   bool login_attempted = false;
   bool login_ok = false;

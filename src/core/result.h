@@ -32,10 +32,15 @@ struct Error {
   // For kDns: what the resolver's answer meant (set in dns/); nullopt for
   // every other kind and for a name that was never asked (an invalid one).
   std::optional<DnsOutcome> dns;
+  // For kAuth: why the provider refused, when its words say more than "wrong
+  // password": "basic-auth-disabled" (the provider allows only OAuth2 here),
+  // "app-password-required" (the account password is refused; an app
+  // password or OAuth2 works). Empty when the reply says nothing specific.
+  std::string reason;
 
   static Error Make(ErrorKind kind, std::string message, std::string server_reply = {},
                     Phase phase = Phase::kNone) {
-    return Error{kind, std::move(message), std::move(server_reply), phase, std::nullopt};
+    return Error{kind, std::move(message), std::move(server_reply), phase, std::nullopt, {}};
   }
 };
 

@@ -42,7 +42,7 @@ void ProtocolElement(tinyxml2::XMLPrinter& out, const Setting& s) {
   XmlTextElement(out, "Server", s.host);
   XmlTextElement(out, "Port", std::to_string(s.port));
   XmlTextElement(out, "DomainRequired", "off");
-  XmlTextElement(out, "LoginName", s.username);
+  if (!s.username.empty()) XmlTextElement(out, "LoginName", s.username);  // optional in POX
   XmlTextElement(out, "SPA", "off");
   XmlTextElement(out, "SSL", s.security == Security::kPlain ? "off" : "on");
   XmlTextElement(out, "Encryption", Encryption(s.security));

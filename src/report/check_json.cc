@@ -37,6 +37,7 @@ Object::Ptr ToJson(const Error& error) {
   o->set("server_reply", StringOrNull(error.server_reply));
   o->set("phase", StringOrNull(std::string(ToString(error.phase))));
   if (error.dns) o->set("dns", std::string(ToString(*error.dns)));
+  if (!error.reason.empty()) o->set("reason", error.reason);
   return o;
 }
 
@@ -101,6 +102,7 @@ std::optional<Error> ErrorFromJson(const Object::Ptr& o) {
   e.server_reply = GetString(o, "server_reply").value_or("");
   e.phase = ParsePhase(GetString(o, "phase").value_or("")).value_or(Phase::kNone);
   if (std::optional<std::string> dns = GetString(o, "dns")) e.dns = ParseDnsOutcome(*dns);
+  if (std::optional<std::string> reason = GetString(o, "reason")) e.reason = *reason;
   return e;
 }
 

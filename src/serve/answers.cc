@@ -173,6 +173,14 @@ ServeResponse AutodiscoverPox(const ServeRequest& request, const ServeContext& c
                        .value_or(FormValue(request.query, "email").value_or(""));
   }
   Served s = Lookup(address_text, request, context);
+  // A GET without an address (Delta Chat's way) is about the Host's domain:
+  // the answer then names no LoginName, and the client uses the address.
+  const bool anonymous = !s.address && address_text.empty() && request.method != "POST";
+  if (anonymous && s.provider != nullptr && s.provider->redirect_domain.empty()) {
+    Result<EmailAddress> sample = EmailAddress::Parse("user@" + s.domain);
+    if (sample.ok()) s.address = sample.value();
+  }
+  if (anonymous && s.provider == nullptr) return NotFound("no configuration for " + s.domain);
   if (!s.address) return ServeResponse::Text(400, "no valid e-mail address in the request");
   if (s.provider == nullptr) return NotFound("no configuration for " + s.domain);
   if (!s.provider->redirect_domain.empty()) {
@@ -187,7 +195,10 @@ ServeResponse AutodiscoverPox(const ServeRequest& request, const ServeContext& c
     if (it != settings.incoming.end()) protocols.push_back(*it);
   }
   protocols.push_back(settings.outgoing.front());
-  return Xml(AutodiscoverPoxSettings(s.address->display(), protocols));
+  if (anonymous) {
+    for (Setting& p : protocols) p.username.clear();
+  }
+  return Xml(AutodiscoverPoxSettings(anonymous ? s.domain : s.address->display(), protocols));
 }
 
 ServeResponse Json(int status, std::string body) {

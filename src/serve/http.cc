@@ -106,6 +106,24 @@ ParseOutcome ParseRequest(std::string_view data, ServeRequest* request) {
       !std::all_of(method.begin(), method.end(), IsTokenChar)) {
     return Fail(400, "malformed method");
   }
+  // absolute-form ("GET https://host/path HTTP/1.1"), which a server must
+  // accept (RFC 9112 3.2.2) and some clients send: keep the path; the
+  // authority replaces the Host header (RFC 9112 3.2.2 too).
+  std::string_view authority;
+  std::string rooted;
+  for (std::string_view scheme : {std::string_view("http://"), std::string_view("https://")}) {
+    if (target.size() > scheme.size() && EqualsNoCase(target.substr(0, scheme.size()), scheme)) {
+      std::string_view rest = target.substr(scheme.size());
+      size_t slash = rest.find_first_of("/?");
+      authority = rest.substr(0, slash);
+      target = slash == std::string_view::npos ? std::string_view("/") : rest.substr(slash);
+      break;
+    }
+  }
+  if (!authority.empty() && !target.empty() && target.front() == '?') {
+    rooted = "/" + std::string(target);
+    target = rooted;
+  }
   if (target.empty() || target.front() != '/') return Fail(400, "request target is not a path");
   // A control byte or an encoded NUL names no resource; decoding would drop
   // the NUL and answer for another path ("/healthz%00.html" as "/healthz.html").
@@ -139,6 +157,10 @@ ParseOutcome ParseRequest(std::string_view data, ServeRequest* request) {
     std::string key(name);
     std::transform(key.begin(), key.end(), key.begin(), Lower);
     req.headers.emplace_back(std::move(key), std::string(Trim(field.substr(colon + 1))));
+  }
+  if (!authority.empty()) {
+    std::erase_if(req.headers, [](const auto& h) { return h.first == "host"; });
+    req.headers.emplace_back("host", std::string(authority));
   }
   if (req.Header("transfer-encoding")) return Fail(501, "Transfer-Encoding is not supported");
   size_t length = 0;

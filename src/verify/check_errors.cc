@@ -1,5 +1,10 @@
 #include "verify/check_errors.h"
 
+#include <algorithm>
+#include <cctype>
+#include <initializer_list>
+#include <string_view>
+
 namespace mailscout {
 namespace {
 
@@ -83,6 +88,90 @@ std::string ServerWords(Protocol protocol, const std::string& reply) {
   return words;
 }
 
+namespace {
+
+bool Contains(const std::string& text, std::string_view needle) {
+  auto it = std::search(text.begin(), text.end(), needle.begin(), needle.end(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) ==
+           std::tolower(static_cast<unsigned char>(b));
+  });
+  return it != text.end();
+}
+
+bool HostIn(const std::string& host, std::initializer_list<std::string_view> domains) {
+  for (std::string_view d : domains) {
+    if (host == d ||
+        (host.size() > d.size() && host.compare(host.size() - d.size(), d.size(), d) == 0 &&
+         host[host.size() - d.size() - 1] == '.')) {
+      return true;
+    }
+  }
+  return false;
+}
+
+constexpr const char* kBasicAuthAdvice =
+    "The provider has turned off password (basic) authentication here: the password may well be "
+    "right, but only OAuth2 sign-in works. Use a mail program that signs in with OAuth2 "
+    "(mailscout test --oauth), or ask the administrator to allow authenticated SMTP/IMAP for this "
+    "account";
+constexpr const char* kAppPasswordAdvice =
+    "The provider refuses the account password for mail programs: create an app password in the "
+    "account's security settings and use it instead (or sign in with OAuth2)";
+
+}  // namespace
+
+Refusal ClassifyRefusal(Protocol protocol, const std::string& host, const std::string& reply) {
+  if (reply.empty()) return {};
+  // Microsoft 365 / Exchange Online SMTP AUTH: 5.7.139 "... SmtpClientAuthentication is disabled
+  // for the Tenant" / "basic authentication is disabled"; 5.7.30 "Basic authentication is not
+  // supported for Client Submission"; 5.7.3 "Authentication unsuccessful" (basic auth off, or
+  // a wrong password: Microsoft gives the same words for both).
+  if (protocol == Protocol::kSmtp) {
+    if (Contains(reply, "5.7.30") ||
+        (Contains(reply, "5.7.139") &&
+         (Contains(reply, "disabled") || Contains(reply, "basic authentication")))) {
+      return {"basic-auth-disabled", kBasicAuthAdvice};
+    }
+    if (Contains(reply, "5.7.3 ") && Contains(reply, "Authentication unsuccessful")) {
+      return {"basic-auth-disabled", std::string(kBasicAuthAdvice) +
+                                         " (Microsoft answers the same for a wrong password: "
+                                         "check it in the web mail first)"};
+    }
+    // Gmail: "534-5.7.9 Application-specific password required."
+    if (Contains(reply, "Application-specific password required"))
+      return {"app-password-required", kAppPasswordAdvice};
+  }
+  if (protocol == Protocol::kImap || protocol == Protocol::kPop3) {
+    // Gmail IMAP: "[ALERT] Application-specific password required: https://support.google.com/...".
+    if (Contains(reply, "Application-specific password required"))
+      return {"app-password-required", kAppPasswordAdvice};
+    // Outlook.com / Microsoft 365 IMAP with basic auth off: "NO AUTHENTICATE failed." (and POP3
+    // "-ERR Authentication failure: unknown user name or bad password." is a real rejection).
+    if (protocol == Protocol::kImap && Contains(reply, "AUTHENTICATE failed") &&
+        HostIn(host, {"outlook.office365.com", "office365.com", "outlook.com", "hotmail.com",
+                      "live.com"})) {
+      return {"basic-auth-disabled",
+              std::string(kBasicAuthAdvice) +
+                  " (Outlook.com and Microsoft 365 answer 'AUTHENTICATE failed' "
+                  "to every password login once basic authentication is off)"};
+    }
+    // Yahoo and AOL refuse account passwords for mail programs with a plain
+    // "[AUTHENTICATIONFAILED] LOGIN Invalid credentials" and require app passwords.
+    if (HostIn(host, {"yahoo.com", "aol.com", "ymail.com"}) &&
+        Contains(reply, "Invalid credentials")) {
+      return {"app-password-required",
+              std::string(kAppPasswordAdvice) +
+                  " (Yahoo and AOL give this answer for account passwords; a "
+                  "wrong app password gets it too)"};
+    }
+  }
+  if (protocol == Protocol::kSmtp && HostIn(host, {"yahoo.com", "aol.com"}) &&
+      Contains(reply, "535")) {
+    return {"app-password-required", kAppPasswordAdvice};
+  }
+  return {};
+}
+
 Error Explain(Error e, const CheckContext& c) {
   const std::string who = c.username.empty() ? "this account" : c.username;
   const std::string credential = c.oauth ? "OAuth token" : "password";
@@ -90,9 +179,15 @@ Error Explain(Error e, const CheckContext& c) {
     case ErrorKind::kTimeout:
       e.message = TimeoutMessage(e, c);
       break;
-    case ErrorKind::kAuth:
+    case ErrorKind::kAuth: {
       e.message = "The server rejected the " + credential + " for " + who + Says(c, e.server_reply);
+      Refusal refusal = c.oauth ? Refusal{} : ClassifyRefusal(c.protocol, c.host, e.server_reply);
+      if (!refusal.reason.empty()) {
+        e.reason = refusal.reason;
+        e.message += ". " + refusal.advice;
+      }
       break;
+    }
     case ErrorKind::kAuthMechanism:
       if (!e.server_reply.empty()) e.message += Says(c, e.server_reply);
       break;

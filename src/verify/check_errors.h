@@ -31,6 +31,15 @@ struct CheckContext {
 // text", "-ERR text" -> "text", SMTP keeps its code ("535 5.7.8 text").
 std::string ServerWords(Protocol protocol, const std::string& reply);
 
+// What a provider's refusal means beyond "wrong password", from its own
+// words (docs/json.md, error.reason): {reason, what to do}, or empty
+// strings when the reply is an ordinary rejection.
+struct Refusal {
+  std::string reason;  // "basic-auth-disabled", "app-password-required"
+  std::string advice;  // a plain sentence: what the user should do
+};
+Refusal ClassifyRefusal(Protocol protocol, const std::string& host, const std::string& reply);
+
 // The final, helpdesk-worded error.
 Error Explain(Error error, const CheckContext& context);
 

@@ -1,5 +1,6 @@
 #include "verify/tester.h"
 
+#include <algorithm>
 #include <csignal>
 #include <mutex>
 #include <thread>
@@ -416,6 +417,17 @@ std::optional<Error> Run::Steps() {
   if (auto e = CheckCancel()) return e;
 
   if (req_.security == Security::kStartTls) {
+    result_.mechanisms_before_tls = session_->mechanisms();
+    if (std::find(session_->capabilities().begin(), session_->capabilities().end(), "USER") !=
+        session_->capabilities().end()) {
+      result_.mechanisms_before_tls.push_back("USER");
+    }
+    if (req_.protocol == Protocol::kImap &&
+        std::find(session_->capabilities().begin(), session_->capabilities().end(),
+                  "LOGINDISABLED") == session_->capabilities().end()) {
+      result_.mechanisms_before_tls.push_back(
+          "IMAP LOGIN");  // RFC 3501 6.2.3: allowed unless LOGINDISABLED
+    }
     if (auto e = StartTls()) {
       // Report what the server offered in the clear.
       result_.capabilities = session_->capabilities();

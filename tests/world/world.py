@@ -50,7 +50,7 @@ DNS_ADDR = "127.0.0.1"
 SYSTEM_CERT_DIR = "/etc/ssl/certs"
 SYSTEM_BUNDLE = SYSTEM_CERT_DIR + "/ca-certificates.crt"
 INNER_ENV = "_MAILSCOUT_WORLD_INNER"
-CACHE_VERSION = 1   # bump when certificate generation changes
+CACHE_VERSION = 2   # bump when certificate generation changes
 START_TIMEOUT = 15.0
 
 
@@ -194,6 +194,7 @@ class Spec:
         self.mail = []       # dicts
         self.web = {}        # host -> dict
         self.tcp = []        # dicts
+        self.serve = []      # dicts: `mailscout serve` instances
         self.listeners = {}  # (host, port) -> description, for conflict detection
 
     # -- hosts ---------------------------------------------------------------
@@ -246,7 +247,7 @@ class Spec:
         except json.JSONDecodeError as e:
             fail(f"{rel}: invalid JSON: {e}")
         w = Where(rel)
-        check_keys(w, data, {"description", "hosts", "dns", "mail", "web", "tcp"})
+        check_keys(w, data, {"description", "hosts", "dns", "mail", "web", "tcp", "serve"})
         self.scenarios.append(name)
         self.descriptions[name] = data.get("description", "")
         want(w / "description", self.descriptions[name], str, "a string")
@@ -271,6 +272,8 @@ class Spec:
             self.load_web(w / "web" / hname, hname, webspec)
         for i, t in enumerate(want(w / "tcp", data.get("tcp", []), list, "a list")):
             self.load_tcp(w / "tcp" / i, t)
+        for i, sv in enumerate(want(w / "serve", data.get("serve", []), list, "a list")):
+            self.load_serve(w / "serve" / i, sv)
         for i, r in enumerate(want(w / "dns", data.get("dns", []), list, "a list")):
             self.load_dns(w / "dns" / i, r)
 
@@ -501,6 +504,50 @@ class Spec:
         self.web[host] = {"host": host, "ports": ports, "cert": kind, "cert_names": cnames,
                           "routes": routes, "where": w}
 
+    def load_serve(self, w, sv):
+        """A `mailscout serve` process (the binary comes from `run --mailscout`), listening
+        on the addresses of its hosts: plain HTTP and HTTPS (a certificate naming all of
+        them, from the world CA)."""
+        check_keys(w, sv, {"name", "providers", "hosts", "args", "sign", "cert", "cert_names"},
+                   ("providers", "hosts"))
+        name = want(w / "name", sv.get("name", "serve"), str, "a name")
+        if not re.match(r"^[A-Za-z0-9_.-]+$", name):
+            (w / "name").err("use letters, digits, '.', '-', '_' only (it names the log file)")
+        if any(o["name"] == name for o in self.serve):
+            (w / "name").err(f"serve name {name!r} is used twice")
+        providers = (self.base / want(w / "providers", sv["providers"], str, "a folder")).resolve()
+        if not providers.is_dir():
+            (w / "providers").err(f"no such folder {providers} (paths are relative to the scenario file's folder)")
+        hosts_spec = sv["hosts"]
+        if isinstance(hosts_spec, list):
+            hosts_spec = {h: {} for h in hosts_spec}
+        want(w / "hosts", hosts_spec, dict, "a list of host names, or an object: host -> {https, http}")
+        if not hosts_spec:
+            (w / "hosts").err("at least one host is needed")
+        hosts = {}
+        for h, ports_spec in hosts_spec.items():
+            hw = w / "hosts" / h
+            check_host(hw, h)
+            check_keys(hw, ports_spec, {"https", "http"})
+            self.add_host(hw, h)
+            ports = {}
+            for scheme, dport in (("https", 443), ("http", 80)):
+                port = ports_spec.get(scheme, dport)
+                if port is False or port is None:
+                    continue
+                ports[scheme] = check_port(hw / scheme, port)
+                self.claim(hw / scheme, h, ports[scheme], f"mailscout serve {name} {scheme}")
+            if not ports:
+                hw.err("needs https or http")
+            hosts[h] = ports
+        args = want(w / "args", sv.get("args", []), list, "a list of extra arguments")
+        for i, a in enumerate(args):
+            want(w / "args" / i, a, str, "a string")
+        sign = want(w / "sign", sv.get("sign", False), bool, "true or false")
+        kind, cnames = self.load_cert(w, sv)
+        self.serve.append({"name": name, "providers": str(providers), "hosts": hosts, "args": args,
+                           "sign": sign, "cert": kind, "cert_names": cnames, "where": w})
+
     def load_tcp(self, w, t):
         want(w, t, dict, "an object {host, port, behaviour, ...}")
         for k in ("host", "port", "behaviour"):
@@ -586,9 +633,21 @@ class Spec:
         return self.hosts[host]["address"]
 
 
-def load_spec(names, all_):
+def needs_serve(name):
+    """Whether the scenario file starts `mailscout serve` (a "serve" key)."""
+    try:
+        return bool(json.loads((SCENARIO_DIR / f"{name}.json").read_text()).get("serve"))
+    except (OSError, ValueError):
+        return False
+
+
+def load_spec(names, all_, without_serve=False):
     if all_:
-        names = list(names) + [n for n in scenario_names() if n not in names]
+        extra = [n for n in scenario_names() if n not in names]
+        if without_serve:
+            # `--all` without a mailscout binary: every scenario that can start.
+            extra = [n for n in extra if not needs_serve(n)]
+        names = list(names) + extra
     if not names:
         fail("no scenario given (use --scenario NAME or --all); known: " + ", ".join(scenario_names()))
     spec = Spec()
@@ -702,7 +761,17 @@ class Certs:
                 common = ["-key", str(self.key), "-subj", f"/CN={san_names[0]}", "-addext", san,
                           "-addext", "basicConstraints=critical,CA:FALSE",
                           "-addext", "extendedKeyUsage=serverAuth"]
-                if kind in ("good", "wrong-name"):
+                if kind == "signer":
+                    # Signs what `mailscout serve --sign-cert` signs (Apple profiles,
+                    # CMS): a leaf of the world CA for digital signatures, which
+                    # `openssl cms -verify` accepts for its default S/MIME purpose.
+                    jobs.append([req + ["-x509", "-new", "-CA", str(self.ca), "-CAkey", str(self.ca_key),
+                                        "-days", "825", "-out", str(path), "-key", str(self.key),
+                                        "-subj", "/O=mailscout test world/CN=profile signer",
+                                        "-addext", "basicConstraints=critical,CA:FALSE",
+                                        "-addext", "keyUsage=critical,digitalSignature",
+                                        "-addext", "extendedKeyUsage=emailProtection,codeSigning"]])
+                elif kind in ("good", "wrong-name"):
                     jobs.append([req + ["-x509", "-new", "-CA", str(self.ca), "-CAkey", str(self.ca_key),
                                         "-days", "825", "-out", str(path)] + common])
                 elif kind == "unknown-ca":
@@ -1561,6 +1630,11 @@ class Inner:
         for t in spec.tcp:
             if t["tls"] or t["behaviour"] == "script":
                 certs.want(t["cert"], [t["host"]] + t["cert_names"])
+        for sv in spec.serve:
+            if any("https" in p for p in sv["hosts"].values()):
+                sv["certfile"] = certs.want(sv["cert"], list(sv["hosts"]) + sv["cert_names"])
+            if sv["sign"]:
+                sv["signfile"] = certs.want("signer", ["profile-signer"])
         certs.generate()
         self.mark(f"{len(certs.wanted)} certificates{' (cached)' if certs.cached else ''}")
         try:
@@ -1635,6 +1709,9 @@ class Inner:
                 os._exit(1)
         os.close(w)
         self.procs[pid] = ("servers (web/tcp/relay)", None, W / "logs" / "servers.err")
+        self.serve_pids = {}
+        for sv in spec.serve:
+            self.serve_pids[sv["name"]] = self.spawn_serve(sv)
         self.mark("spawned")
 
         # Wait until everything listens.
@@ -1649,6 +1726,10 @@ class Inner:
         for t in spec.tcp:
             if t["behaviour"] != "drop-syn":
                 expected[(spec.addr(t["host"]), t["port"])] = f"tcp {t['name']}"
+        for sv in spec.serve:
+            for h, ports in sv["hosts"].items():
+                for scheme, port in ports.items():
+                    expected[(spec.addr(h), port)] = f"mailscout serve {sv['name']} {scheme} on {h}"
         # Servers with "penalties" keep the socket: their per-IP penalty is on, as by default.
         penalty = {W / "dovecot" / m["name"] / "run" / "anvil-auth-penalty" for m in spec.mail
                    if not m["penalties"]}
@@ -1687,6 +1768,28 @@ class Inner:
         self.mark("all listening")
         self.write_info()
 
+    def spawn_serve(self, sv):
+        """Starts `mailscout serve` for a scenario's "serve" entry; returns its pid."""
+        binary = self.opts.get("mailscout")
+        if not binary:
+            sv["where"].err("starts `mailscout serve`: give world.py run --mailscout PATH "
+                            "(or set MAILSCOUT)")
+        W, spec = self.world, self.spec
+        argv = [binary, "serve", "--providers", sv["providers"]]
+        for h, ports in sv["hosts"].items():
+            if "http" in ports:
+                argv += ["--listen", f"{spec.addr(h)}:{ports['http']}"]
+            if "https" in ports:
+                argv += ["--tls-listen", f"{spec.addr(h)}:{ports['https']}"]
+        if "certfile" in sv:
+            argv += ["--tls-cert", str(sv["certfile"][0]), "--tls-key", str(sv["certfile"][1])]
+        if "signfile" in sv:
+            argv += ["--sign-cert", str(sv["signfile"][0]), "--sign-key", str(sv["signfile"][1])]
+        argv += ["--access-log", str(W / "logs" / f"serve-{sv['name']}.access.jsonl")] + sv["args"]
+        sv["argv"] = argv
+        out = W / "logs" / f"serve-{sv['name']}.log"
+        return self.spawn(f"serve {sv['name']}", argv, out)
+
     def spawn(self, name, argv, out, log=None):
         try:
             f = open(out, "ab")
@@ -1695,6 +1798,7 @@ class Inner:
         except FileNotFoundError:
             fail(f"{argv[0]} is not installed (needed for {name})")
         self.procs[p.pid] = (name, out, log or out)
+        return p.pid
 
     @staticmethod
     def tail(path, n=15):
@@ -1720,6 +1824,16 @@ class Inner:
                             "routes": [r["key"] for r in w["routes"]]} for h, w in spec.web.items()},
                 "tcp": [{"name": t["name"], "host": t["host"], "address": spec.addr(t["host"]), "port": t["port"],
                          "behaviour": t["behaviour"], "tls": t["tls"]} for t in spec.tcp],
+                "serve": [{"name": sv["name"], "pid": self.serve_pids[sv["name"]], "argv": sv["argv"],
+                           "providers": sv["providers"],
+                           "hosts": {h: dict(ports, address=spec.addr(h)) for h, ports in sv["hosts"].items()},
+                           "cert": str(sv["certfile"][0]) if "certfile" in sv else None,
+                           "sign_cert": str(sv["signfile"][0]) if "signfile" in sv else None,
+                           "sign_key": str(sv["signfile"][1]) if "signfile" in sv else None,
+                           "log": str(self.world / "logs" / f"serve-{sv['name']}.log"),
+                           "access_log": str(self.world / "logs" / f"serve-{sv['name']}.access.jsonl"),
+                           "exit_file": str(self.world / "logs" / f"serve-{sv['name']}.exit")}
+                          for sv in spec.serve],
                 "startup_seconds": round(time.monotonic() - self.t0, 3)}
         (self.world / "world.json").write_text(json.dumps(info, indent=2) + "\n")
         self.wlog("start-up: " + ", ".join(f"{w} {t * 1000:.0f}ms" for w, t in self.times))
@@ -1766,6 +1880,17 @@ class Inner:
                 return 1
             if pid == self.cmd_pid:
                 break
+            if pid in self.procs and self.procs[pid][0].startswith("serve "):
+                # A test may stop `mailscout serve` itself (SIGTERM) to check its
+                # exit: record the status where the test can read it.
+                name = self.procs.pop(pid)[0]
+                code = (128 + os.WTERMSIG(status)) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+                Path(self.world / "logs" / f"{name.replace(' ', '-')}.exit").write_text(f"{code}\n")
+                self.wlog(f"{name} exited while the command was running (exit code {code})")
+                if code != 0:
+                    print(f"world: warning: {name} exited with {code} while the command was running; "
+                          f"see {self.world / 'logs' / (name.replace(' ', '-') + '.log')}", file=sys.stderr)
+                continue
             if pid in self.procs:
                 name = self.procs[pid][0]
                 self.wlog(f"{name} exited while the command was running (status {status})")
@@ -1865,7 +1990,8 @@ def others_can_traverse(path):
 
 def run_world(args, command):
     t_start = time.monotonic()
-    spec = load_spec(args.scenario, args.all)
+    binary = getattr(args, "mailscout", None) or os.environ.get("MAILSCOUT")
+    spec = load_spec(args.scenario, args.all, without_serve=not binary)
     check_tools(spec)
     if args.keep_dir:
         world = Path(args.keep_dir).resolve()
@@ -1882,7 +2008,17 @@ def run_world(args, command):
                                       dir=tmp if others_can_traverse(tmp) else "/tmp"))
     (world / ".world-owner").write_text(f"{os.getpid()}\n")
     r, w = os.pipe()
+    mailscout = None
+    if spec.serve:
+        mailscout = binary
+        if not mailscout:
+            fail(f"{spec.serve[0]['where']}: starts `mailscout serve`: give world.py run --mailscout PATH "
+                 "(or set MAILSCOUT)")
+        mailscout = str(Path(mailscout).resolve())
+        if not os.access(mailscout, os.X_OK):
+            fail(f"--mailscout {mailscout}: not an executable file")
     opts = {"scenarios": spec.scenarios, "command": command, "world_dir": str(world), "ready_fd": w,
+            "mailscout": mailscout,
             "verbose": args.verbose}
     env = dict(os.environ)
     env[INNER_ENV] = json.dumps(opts)
@@ -1976,6 +2112,13 @@ def describe(spec):
             extra += f" Location={r['headers']['Location']}" if "Location" in r["headers"] else ""
             extra += f" only {r['scheme']}" if r["scheme"] else ""
             out.append(f"      {r['key']} -> {r['status']}{extra}")
+    if spec.serve:
+        out.append("\nmailscout serve:")
+        for sv in spec.serve:
+            out.append(f"  {sv['name']}: --providers {sv['providers']}"
+                       + (" (signs profiles)" if sv["sign"] else "") + (f" {' '.join(sv['args'])}" if sv["args"] else ""))
+            for h, ports in sv["hosts"].items():
+                out.append(f"      {h} ({spec.addr(h)}) {', '.join(f'{s}:{p}' for s, p in ports.items())}")
     out.append("\ntcp (faults and hostile servers):")
     for t in spec.tcp:
         p = {k: v for k, v in t["params"].items() if k not in ("target_addr", "target_port", "target_host", "script")}
@@ -1998,6 +2141,9 @@ def main(argv):
             p.add_argument("--all", action="store_true", help="load every scenario")
         if name in ("run", "shell"):
             p.add_argument("--keep-dir", metavar="DIR", help="use DIR as the world directory and keep it")
+            p.add_argument("--mailscout", metavar="PATH",
+                           help="the mailscout binary for scenarios that start `mailscout serve` "
+                                "(default: $MAILSCOUT)")
             p.add_argument("--verbose", "-v", action="store_true", help="print start-up timings")
     command = []
     if "--" in argv:

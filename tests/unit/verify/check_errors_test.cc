@@ -31,6 +31,73 @@ TEST(ServerWordsTest, StripsProtocolFraming) {
   EXPECT_EQ(ServerWords(Protocol::kImap, ""), "");
 }
 
+// Providers' refusal texts, as their servers send them.
+TEST(ClassifyRefusalTest, MicrosoftBasicAuthDisabled) {
+  const std::string host = "smtp.office365.com";
+  for (const char* reply :
+       {"535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the "
+        "Tenant. "
+        "Visit https://aka.ms/smtp_auth_disabled for more information.",
+        "535 5.7.139 Authentication unsuccessful, basic authentication is disabled. "
+        "[AM0PR04CA0021.eurprd04.prod.outlook.com]",
+        "504 5.7.30 Basic authentication is not supported for Client Submission.",
+        "535 5.7.3 Authentication unsuccessful [BN9PR03CA0080.namprd03.prod.outlook.com]"}) {
+    EXPECT_EQ(ClassifyRefusal(Protocol::kSmtp, host, reply).reason, "basic-auth-disabled") << reply;
+  }
+  // 5.7.139 for wrong credentials is an ordinary rejection.
+  EXPECT_EQ(ClassifyRefusal(
+                Protocol::kSmtp, host,
+                "535 5.7.139 Authentication unsuccessful, the user credentials were incorrect.")
+                .reason,
+            "");
+  EXPECT_EQ(ClassifyRefusal(Protocol::kImap, "outlook.office365.com", "a1 NO AUTHENTICATE failed.")
+                .reason,
+            "basic-auth-disabled");
+  // The same words from any other server are an ordinary rejection.
+  EXPECT_EQ(
+      ClassifyRefusal(Protocol::kImap, "imap.example.com", "a1 NO AUTHENTICATE failed.").reason,
+      "");
+}
+
+TEST(ClassifyRefusalTest, AppPasswordRequired) {
+  EXPECT_EQ(ClassifyRefusal(Protocol::kImap, "imap.gmail.com",
+                            "a1 NO [ALERT] Application-specific password required: "
+                            "https://support.google.com/accounts/answer/185833 (Failure)")
+                .reason,
+            "app-password-required");
+  EXPECT_EQ(ClassifyRefusal(Protocol::kSmtp, "smtp.gmail.com",
+                            "534-5.7.9 Application-specific password required. Learn more at "
+                            "https://support.google.com/mail/?p=InvalidSecondFactor")
+                .reason,
+            "app-password-required");
+  EXPECT_EQ(ClassifyRefusal(Protocol::kImap, "imap.mail.yahoo.com",
+                            "a1 NO [AUTHENTICATIONFAILED] LOGIN Invalid credentials")
+                .reason,
+            "app-password-required");
+  EXPECT_EQ(ClassifyRefusal(Protocol::kImap, "imap.example.com",
+                            "a1 NO [AUTHENTICATIONFAILED] LOGIN Invalid credentials")
+                .reason,
+            "");
+  EXPECT_EQ(ClassifyRefusal(Protocol::kSmtp, "smtp.gmail.com",
+                            "535-5.7.8 Username and Password not accepted.")
+                .reason,
+            "");
+}
+
+TEST(ExplainTest, RefusalKeepsKindAuthAndSaysWhatToDo) {
+  CheckContext c = Context(Protocol::kSmtp, Security::kStartTls, 587);
+  c.host = "smtp.office365.com";
+  Error e = Explain(
+      Error::Make(ErrorKind::kAuth, "x",
+                  "535 5.7.139 Authentication unsuccessful, basic authentication is disabled.",
+                  Phase::kAuth),
+      c);
+  EXPECT_EQ(e.kind, ErrorKind::kAuth);
+  EXPECT_EQ(e.reason, "basic-auth-disabled");
+  EXPECT_NE(e.message.find("only OAuth2 sign-in works"), std::string::npos) << e.message;
+  EXPECT_NE(e.message.find("535 5.7.139"), std::string::npos) << e.message;
+}
+
 TEST(ExplainTest, AuthMessageNamesUserAndQuotesServer) {
   Error e = Explain(Error::Make(ErrorKind::kAuth, "x",
                                 "a2 NO [AUTHENTICATIONFAILED] Authentication failed", Phase::kAuth),
