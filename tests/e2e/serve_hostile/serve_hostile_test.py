@@ -15,7 +15,7 @@ checks, case by case:
   - entity bombs, external entities, a DOCTYPE and 9000 nested elements in
     the Autodiscover POX body get 400 at once, and 300 of them do not make
     the server grow;
-  - path tricks (/../, %2e%2e, %00, //, absolute-form, very long paths,
+  - path tricks (/../, %2e%2e, %00, //, absolute-form URLs, very long paths,
     /static/../page.html, /v1.1/../../etc/passwd) get 400 or 404 and never a
     file's content;
   - malformed, conflicting and oversized Content-Length get 400 (or 413);
@@ -526,9 +526,16 @@ PATH_TRICKS = [
     "/" + "a" * 15000,
     "/v1.1/" + "b" * 15000,
     "/static/" + "../" * 4000 + "etc/passwd",
+    # absolute-form (RFC 9112 3.2.2): read as its path, so the same rules hold
+    "http://127.0.0.1/etc/passwd",
+    "https://127.0.0.1/../../etc/passwd",
+    "http://127.0.0.1/static/..%2fpage.html",
+    "HTTP://x/%2e%2e/%2e%2e/etc/passwd",
+    "http:///etc/passwd",
 ]
 # Not a path: refused by the parser.
-BAD_TARGETS = ["http://127.0.0.1/etc/passwd", "*", "..", "etc/passwd", "%2e%2e/etc/passwd"]
+BAD_TARGETS = ["*", "..", "etc/passwd", "%2e%2e/etc/passwd", "ftp://127.0.0.1/etc/passwd",
+               "file:///etc/passwd"]
 
 
 def case_path_tricks(s):
