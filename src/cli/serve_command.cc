@@ -54,6 +54,9 @@ std::vector<OptionSpec> Options() {
        "this service's public URL, e.g. https://autodiscover.example.com (default: from Host)"},
       {"max-connections", 0, "N", "open client connections at most (default 10000)"},
       {"threads", 0, "N", "event loops (default: one per core, at most 4)"},
+      {"header-timeout", 0, "SECONDS",
+       "a request (head and body) must arrive within this (default 10)"},
+      {"idle-timeout", 0, "SECONDS", "close a keep-alive connection idle this long (default 15)"},
       {"access-log", 0, "FILE", "write the access log here instead of standard error ('-' off)"},
       {"web-dir", 0, "DIR", "the helpdesk page's files (default: the installed ones)"},
       {"print-dns", 0, "DOMAIN", "print the DNS records to publish for DOMAIN and exit"},
@@ -309,6 +312,14 @@ int Run(const ParsedArgs& args) {
   std::optional<int64_t> threads = number("threads", std::min(4U, cores), 64);
   if (!threads) return UsageError("--threads must be a number from 1 to 64");
   config.threads = static_cast<int>(*threads);
+  for (auto [name, field] : {std::pair{"header-timeout", &config.header_timeout_ms},
+                              std::pair{"idle-timeout", &config.idle_timeout_ms}}) {
+    if (auto text = args.Get(name)) {
+      std::optional<long> ms = ParseSecondsToMs(*text, 3600);
+      if (!ms) return UsageError(std::string("--") + name + " must be a number of seconds");
+      *field = *ms;
+    }
+  }
   std::optional<int64_t> lookup_limit = number("lookup-limit", 2, 64);
   if (!lookup_limit) return UsageError("--lookup-limit must be a number from 1 to 64");
 

@@ -306,12 +306,8 @@ CardData SiteCard(const SiteProvider& provider, const EmailAddress& address) {
 ServeResponse Html(int status, std::string body) {
   ServeResponse r;
   r.status = status;
-  r.content_type = "text/html; charset=utf-8";
   r.body = std::move(body);
-  r.headers.emplace_back("Content-Security-Policy",
-                         "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                         "script-src 'self'; frame-ancestors 'none'");
-  r.headers.emplace_back("Cache-Control", "no-store");
+  SetPageHeaders(&r);
   return r;
 }
 
@@ -473,6 +469,14 @@ ServeResponse Route(const ServeRequest& request, const ServeContext& context,
 }
 
 }  // namespace
+
+void SetPageHeaders(ServeResponse* response) {
+  response->content_type = "text/html; charset=utf-8";
+  response->headers.emplace_back("Content-Security-Policy",
+                                 "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                                 "script-src 'self'; frame-ancestors 'none'");
+  response->headers.emplace_back("Cache-Control", "no-store");
+}
 
 std::string HelpdeskAddress(const ServeRequest& request) {
   std::optional<std::string> value = FormValue(request.query, "emailaddress");

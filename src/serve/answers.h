@@ -49,6 +49,10 @@ struct ServeContext {
 
 ServeResponse Answer(const ServeRequest& request, const ServeContext& context);
 
+// Content type and headers of every helpdesk page: a Content-Security-Policy
+// that allows only the page's own script and style, no framing, no caching.
+void SetPageHeaders(ServeResponse* response);
+
 // The address a helpdesk request names (query, or form body of a POST), if
 // any; empty string for none.
 std::string HelpdeskAddress(const ServeRequest& request);

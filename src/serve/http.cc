@@ -125,6 +125,13 @@ ParseOutcome ParseRequest(std::string_view data, ServeRequest* request) {
     target = rooted;
   }
   if (target.empty() || target.front() != '/') return Fail(400, "request target is not a path");
+  // A control byte or an encoded NUL names no resource; decoding would drop
+  // the NUL and answer for another path ("/healthz%00.html" as "/healthz.html").
+  if (std::any_of(target.begin(), target.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }) ||
+      target.substr(0, target.find('?')).find("%00") != std::string_view::npos) {
+    return Fail(400, "control character or NUL in the request target");
+  }
   if (version.size() != 8 || version.substr(0, 7) != "HTTP/1." || version[7] < '0' ||
       version[7] > '9') {
     return Fail(version.substr(0, 5) == "HTTP/" ? 505 : 400, "unsupported HTTP version");

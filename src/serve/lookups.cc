@@ -112,7 +112,7 @@ HandlerResult LookupService::Start(const ServeRequest& request, const Connection
   result.stream = stream;
   result.response.endpoint = "lookup";
   if (page) {
-    result.response.content_type = "text/html; charset=utf-8";
+    SetPageHeaders(&result.response);
   } else {
     result.response.content_type = "text/event-stream; charset=utf-8";
     result.response.headers.emplace_back("Cache-Control", "no-store");

@@ -24,6 +24,13 @@ constexpr size_t kMaxPendingOutput = 256 * 1024;
 // Input kept beyond this is never needed: the parser refuses such a request.
 constexpr size_t kMaxInput = kMaxHeadBytes + kMaxBodyBytes + 4096;
 constexpr int64_t kSweepMs = 200;
+// After an error answer the client may still be sending (the rest of a 1 MB
+// body): closing with those bytes unread makes the kernel send a reset, which
+// can destroy the answer before the client reads it. So the server shuts its
+// side, drops what still comes for at most this long and this much, then
+// closes (nginx's lingering close).
+constexpr int64_t kLingerMs = 2000;
+constexpr size_t kMaxLingerBytes = 1024 * 1024;
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -164,6 +171,9 @@ class HttpServer::Loop {
     std::string out;
     size_t out_off = 0;
     bool close_after_write = false;
+    bool linger = false;     // an error answer: drain the input before closing
+    bool lingering = false;  // the answer is out and our side is shut
+    size_t drained = 0;
     bool epollout = false;
     uint32_t mask = EPOLLIN | EPOLLRDHUP;
     int64_t request_start = 0;  // when the first byte of the pending request came
@@ -321,7 +331,7 @@ class HttpServer::Loop {
   // Whether reading from c is paused until its output drains or its stream
   // ends (level-triggered epoll would otherwise wake us for bytes we leave).
   static bool ReadPaused(const Conn& c) {
-    if (!c.handshake_done) return false;
+    if (!c.handshake_done || c.lingering) return false;
     return c.in.size() >= kMaxInput || c.out.size() - c.out_off > kMaxPendingOutput || c.stream ||
            c.close_after_write;
   }
@@ -374,6 +384,7 @@ class HttpServer::Loop {
 
   // Returns false when the connection was closed.
   bool OnReadable(Conn& c) {
+    if (c.lingering) return Drain(c);
     if (!c.handshake_done) {
       if (!Handshake(c)) return false;
       if (!c.handshake_done) return true;
@@ -395,6 +406,10 @@ class HttpServer::Loop {
       }
       if (c.in.empty()) c.request_start = NowMs();
       c.in.append(buf, static_cast<size_t>(n));
+      // A short read emptied the socket: skip the read that would only say
+      // EAGAIN (epoll is level-triggered and reports what comes later). Not
+      // for TLS: OpenSSL may hold decrypted bytes epoll knows nothing of.
+      if (c.ssl == nullptr && static_cast<size_t>(n) < sizeof(buf)) break;
     }
     return Process(c);
   }
@@ -402,7 +417,25 @@ class HttpServer::Loop {
   // Parses and answers every whole request in c.in. Returns false when the
   // connection was closed.
   bool Process(Conn& c) {
-    while (!c.stream && c.out.size() - c.out_off <= kMaxPendingOutput) {
+    for (;;) {
+      bool stopped_for_output = false;
+      if (!AnswerBuffered(c, &stopped_for_output)) return false;
+      // The answers went out at once but requests read earlier still wait
+      // in c.in: no event will come for bytes already read, so go on.
+      bool more = !c.in.empty() && !c.stream && !c.close_after_write;
+      if (!more || !c.out.empty() || !stopped_for_output) return true;
+    }
+  }
+
+  // One pass of Process(): answers whole requests until the output passes
+  // kMaxPendingOutput, then flushes. Returns false when the connection was
+  // closed.
+  bool AnswerBuffered(Conn& c, bool* stopped_for_output) {
+    while (!c.stream) {
+      if (c.out.size() - c.out_off > kMaxPendingOutput) {
+        *stopped_for_output = true;
+        break;
+      }
       if (c.in.empty()) break;
       ServeRequest request;
       ParseOutcome outcome = ParseRequest(c.in, &request);
@@ -414,6 +447,7 @@ class HttpServer::Loop {
         c.out += SerializeResponse(r, false, false);
         c.in.clear();
         c.close_after_write = true;
+        c.linger = true;
         server_->observer_(request, r, c.info, 0);
         break;
       }
@@ -466,6 +500,14 @@ class HttpServer::Loop {
     c.out.clear();
     c.out_off = 0;
     if (c.close_after_write && !c.stream) {
+      if (c.linger && !c.lingering) {
+        shutdown(c.fd, SHUT_WR);
+        c.lingering = true;
+        c.in.clear();
+        c.deadline = now + kLingerMs;
+        WantWrite(c, false);
+        return Drain(c);
+      }
       Close(c);
       return false;
     }
@@ -474,6 +516,21 @@ class HttpServer::Loop {
     c.deadline = c.in.empty() ? now + server_->config_.idle_timeout_ms
                               : c.request_start + server_->config_.header_timeout_ms;
     return true;
+  }
+
+  // Reads and drops input while lingering; closes at its end or past the
+  // limit. Returns false when the connection was closed.
+  bool Drain(Conn& c) {
+    char buf[16384];
+    for (;;) {
+      ssize_t n = Read(c, buf, sizeof(buf));
+      if (n == -1) return true;
+      if (n > 0) c.drained += static_cast<size_t>(n);
+      if (n <= 0 || c.drained > kMaxLingerBytes) {
+        Close(c);
+        return false;
+      }
+    }
   }
 
   bool OnWritable(Conn& c) {
@@ -532,7 +589,7 @@ class HttpServer::Loop {
       if (conn->deadline <= now) expired.push_back(conn.get());
     }
     for (Conn* c : expired) {
-      ++server_->timed_out_connections;
+      if (!c->lingering) ++server_->timed_out_connections;
       if (c->handshake_done && !c->in.empty() && c->out.empty() && !c->stream) {
         std::string r =
             SerializeResponse(ServeResponse::Text(408, "request timeout"), false, false);
