@@ -54,7 +54,7 @@ expect "aerc android-json android-qr autodiscover json mbsync mobileconfig msmtp
 expect "mbsync mobileconfig msmtp" mailscout export --from r.json m
 expect "" mailscout export thunderbird ""
 expect "" mailscout test --host ""
-expect "--help --helpdesk" mailscout serve --he
+expect "--header-timeout --help --helpdesk" mailscout serve --he
 
 # File and folder names after options that take them.
 tmp=$(mktemp -d)
