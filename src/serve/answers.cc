@@ -619,9 +619,18 @@ std::string PageHtml(const ServeContext& context, const std::string& address,
 CardData CardFromReport(const SetupReport& report) {
   CardData card;
   card.email = report.discovery.email;
-  auto origin = [](const Setting& s) {
-    return "found by " + std::string(ToString(s.source)) +
-           (s.reason.empty() ? "" : ": " + s.reason);
+  // The source in a word, and what the check showed; the ranking's long
+  // reason (which repeats the source) stays in the JSON report.
+  auto origin = [&report](const Setting& s) {
+    std::string how = s.verified ? "a login worked" : "the server answered; login not tried";
+    for (const CheckResult& c : report.checks) {
+      if (c.protocol == s.protocol && c.host == s.host && c.port == s.port &&
+          c.security == s.security && c.tls) {
+        how += c.tls->chain_ok && c.tls->name_ok ? ", valid certificate" : ", certificate problem";
+        break;
+      }
+    }
+    return "found by " + std::string(ToString(s.source)) + " lookup (" + how + ")";
   };
   if (report.recommended.incoming) {
     card.incoming = CardServer{*report.recommended.incoming, origin(*report.recommended.incoming)};
