@@ -132,13 +132,17 @@ std::string Problem(const AuditReport& r, const Setting& s, const ClientRules& r
   const AuditEndpoint* e = EndpointFor(r, s);
   if (e == nullptr) return name + " was not checked";
   if (!e->reachable) return name + " does not answer";
-  if (e->security == Security::kPlain) return name + " has no TLS";
+  // A plain entry is not refused: the real Thunderbird 153 (ConfigVerifier)
+  // and Delta Chat 2.57.0 both log in without TLS when the source says so
+  // (tests/e2e/audit/audit_clients_test.py, a-plain.example). The reason says
+  // the password goes in clear; advertised-plaintext is the finding.
   if (e->security == Security::kStartTls && !e->starttls) return name + " does not offer STARTTLS";
   if (e->tls && (!e->tls->chain_ok || !e->tls->name_ok)) {
     return name + "'s certificate is " + (!e->tls->chain_ok ? "not trusted" : "for another name");
   }
   if (e->check.error && e->check.error->kind != ErrorKind::kNotTried &&
-      e->check.error->kind != ErrorKind::kAuth) {
+      e->check.error->kind != ErrorKind::kAuth &&
+      e->check.error->kind != ErrorKind::kCleartextRefused) {  // mailscout's own refusal
     return name + ": " + e->check.error->message;
   }
   if (r.password_given && e->login == "failed") return "the login on " + name + " fails";
@@ -234,6 +238,16 @@ std::vector<AuditClient> SimulateClients(const AuditReport& r) {
       client.works = problems.empty();
       client.reason = "from " + used + (problems.empty() ? "" : ": ");
       for (size_t i = 0; i < problems.size(); ++i) client.reason += (i ? "; " : "") + problems[i];
+      std::vector<std::string> clear;
+      for (const auto& s : {client.incoming, client.outgoing}) {
+        if (s && s->security == Security::kPlain)
+          clear.push_back(EndpointName(s->protocol, s->host, s->port, s->security));
+      }
+      if (!clear.empty()) {
+        client.reason += std::string(problems.empty() ? "" : ";") +
+                         " without TLS, the password goes in clear to ";
+        for (size_t i = 0; i < clear.size(); ++i) client.reason += (i ? " and " : "") + clear[i];
+      }
     }
     out.push_back(std::move(client));
   }

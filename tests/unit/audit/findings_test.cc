@@ -275,5 +275,35 @@ TEST(SimulateClientsTest, HttpOnlyAutoconfigAndBrokenCertificates) {
   EXPECT_NE(ClientNamed(clients, "Thunderbird")->reason.find("certificate"), std::string::npos);
 }
 
+// tests/e2e/audit/audit_clients_test.py, a-plain.example: the real
+// Thunderbird 153 and Delta Chat 2.57.0 log in over a plain entry.
+TEST(SimulateClientsTest, APlainEntryWorksButTheReasonSaysInClear) {
+  AuditReport r = Clean();
+  r.password_given = true;
+  for (auto& c : r.sources[0].servers) {
+    c.security = Security::kPlain;
+    c.port = c.protocol == Protocol::kImap ? 143 : 587;
+  }
+  r.sources.pop_back();  // no SRV
+  r.endpoints = {Good(Protocol::kImap, "mail.example.com", 143, Security::kPlain, {"autoconfig"}),
+                 Good(Protocol::kSmtp, "mail.example.com", 587, Security::kPlain, {"autoconfig"})};
+  for (auto& e : r.endpoints) {
+    e.tls.reset();
+    e.check.error = Error{};
+    e.check.error->kind = ErrorKind::kCleartextRefused;  // mailscout did not send the password
+  }
+  auto clients = SimulateClients(r);
+  for (const char* name : {"Thunderbird", "Delta Chat"}) {
+    const AuditClient* c = ClientNamed(clients, name);
+    ASSERT_NE(c, nullptr);
+    ASSERT_TRUE(c->incoming.has_value());
+    EXPECT_EQ(c->incoming->port, 143);
+    EXPECT_TRUE(c->works) << name << ": " << c->reason;
+    EXPECT_NE(c->reason.find("in clear"), std::string::npos) << c->reason;
+  }
+  // Thunderbird for Android refuses a file with a plain entry.
+  EXPECT_FALSE(ClientNamed(clients, "Thunderbird for Android")->incoming.has_value());
+}
+
 }  // namespace
 }  // namespace mailscout
