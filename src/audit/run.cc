@@ -5,6 +5,7 @@
 #include <chrono>
 #include <ctime>
 #include <future>
+#include <limits>
 #include <map>
 #include <thread>
 
@@ -136,6 +137,22 @@ AuditReport RunAudit(EngineStack& stack, const EmailAddress& address, AuditOptio
       if (a.url_or_record.empty() && s == c.source) a.url_or_record = c.detail;
       a.servers.push_back(c);
     }
+  }
+  // Discovery's candidates come merged, grouped by protocol; a source's own
+  // order (the file's order, which Thunderbird's "first incoming entry" reads:
+  // POP3 before IMAP when the file says so) is the candidates' rank. A
+  // candidate that this source only shares (also_from) has its first
+  // source's rank, so it keeps the merged order, after this source's own.
+  for (auto& [name, s] : sources) {
+    std::stable_sort(s.servers.begin(), s.servers.end(),
+                     [&name](const ServerCandidate& a, const ServerCandidate& b) {
+                       auto key = [&name](const ServerCandidate& c) {
+                         return std::string(ToString(c.source)) == name
+                                    ? c.rank
+                                    : std::numeric_limits<int>::max();
+                       };
+                       return key(a) < key(b);
+                     });
   }
   for (auto& [name, s] : sources) {
     if (s.status.empty()) s.status = s.servers.empty() ? "none" : "found";

@@ -305,5 +305,24 @@ TEST(SimulateClientsTest, APlainEntryWorksButTheReasonSaysInClear) {
   EXPECT_FALSE(ClientNamed(clients, "Thunderbird for Android")->incoming.has_value());
 }
 
+// tests/e2e/audit/audit_clients_test.py, c-popfirst.example: with POP3 first
+// in the file, the real Thunderbird 153 configures POP3; Delta Chat and the
+// others take IMAP. (RunAudit keeps each source's own order for this.)
+TEST(SimulateClientsTest, ThunderbirdTakesTheFirstIncomingEntryEvenPop3) {
+  AuditReport r = Clean();
+  r.sources.pop_back();  // no SRV
+  const std::string url = "https://autoconfig.example.com/mail/config-v1.1.xml";
+  r.sources[0].servers.insert(
+      r.sources[0].servers.begin(),
+      Cand(Protocol::kPop3, "mail.example.com", 995, Security::kTls, Source::kAutoconfig, url));
+  r.endpoints.push_back(
+      Good(Protocol::kPop3, "mail.example.com", 995, Security::kTls, {"autoconfig"}));
+  auto clients = SimulateClients(r);
+  ASSERT_TRUE(ClientNamed(clients, "Thunderbird")->incoming.has_value());
+  EXPECT_EQ(ClientNamed(clients, "Thunderbird")->incoming->protocol, Protocol::kPop3);
+  EXPECT_EQ(ClientNamed(clients, "Delta Chat")->incoming->protocol, Protocol::kImap);
+  EXPECT_EQ(ClientNamed(clients, "Evolution")->incoming->protocol, Protocol::kImap);
+}
+
 }  // namespace
 }  // namespace mailscout
