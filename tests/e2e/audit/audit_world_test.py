@@ -44,6 +44,14 @@ EXPECT = {
     "a-mx.example": {"mx-provider-unknown"},
     "a-guess.example": {"nothing-published"},
     "a-port25.example": {"port-25-for-submission"},
+    # Published through one source only (for audit_clients_test.py): nothing wrong,
+    # except that c-401only publishes nothing and its Autodiscover wants a password.
+    "c-wellknown.example": set(),
+    "c-ispdb.example": set(),
+    "c-pox.example": set(),
+    "c-srv.example": set(),
+    "c-popfirst.example": set(),
+    "c-401only.example": {"autodiscover-requires-auth", "nothing-published"},
 }
 # With a password (MAILSCOUT_PASSWORD): address -> (password, exact codes).
 WITH_PASSWORD = {
