@@ -324,5 +324,21 @@ TEST(SimulateClientsTest, ThunderbirdTakesTheFirstIncomingEntryEvenPop3) {
   EXPECT_EQ(ClientNamed(clients, "Evolution")->incoming->protocol, Protocol::kImap);
 }
 
+// tests/e2e/audit/audit_clients_test.py, _c-strictok.example: the real
+// Thunderbird 153 finds nothing for a domain whose name has '_'
+// (InputSanitizer.hostname); Delta Chat configures it.
+TEST(SimulateClientsTest, ThunderbirdRefusesHostNamesWithUnderscore) {
+  AuditReport r = Clean();
+  r.domain = "_x.example.com";
+  auto clients = SimulateClients(r);
+  EXPECT_FALSE(ClientNamed(clients, "Thunderbird")->incoming.has_value());
+  EXPECT_NE(ClientNamed(clients, "Thunderbird")->reason.find("'_'"), std::string::npos);
+  EXPECT_TRUE(ClientNamed(clients, "Delta Chat")->incoming.has_value());
+  r = Clean();
+  for (auto& c : r.sources[0].servers) c.host = "_mail.example.com";
+  clients = SimulateClients(r);
+  EXPECT_FALSE(ClientNamed(clients, "Thunderbird")->incoming.has_value());
+}
+
 }  // namespace
 }  // namespace mailscout
