@@ -52,6 +52,9 @@ EXPECT = {
     "c-srv.example": set(),
     "c-popfirst.example": set(),
     "c-401only.example": {"autodiscover-requires-auth", "nothing-published"},
+    # Names starting with '_' (for Delta Chat's strict mode in audit_clients_test.py).
+    "_c-strict.example": {"certificate-name-mismatch"},
+    "_c-strictok.example": set(),
 }
 # With a password (MAILSCOUT_PASSWORD): address -> (password, exact codes).
 WITH_PASSWORD = {
