@@ -28,6 +28,9 @@ struct ClientRules {
   bool stop_at_first_answer = false;  // the first source that answered ends the search, even empty
   bool no_guess_after_401 = false;    // an Autodiscover 401 stops guessing
   bool srv_like_aerc = false;         // _imap before _imaps; _smtps instead of _submissions
+  // Host names must be legal (letters, digits, '-', '.'): Thunderbird's
+  // InputSanitizer.hostname refuses a domain or server name with '_'.
+  bool legal_hostnames_only = false;
 };
 
 const std::vector<ClientRules>& Rules() {
@@ -46,7 +49,9 @@ const std::vector<ClientRules>& Rules() {
        /*prefer_imap=*/false,
        /*reject_file_with_plain=*/false,
        /*stop_at_first_answer=*/false,
-       /*no_guess_after_401=*/true},
+       /*no_guess_after_401=*/true,
+       /*srv_like_aerc=*/false,
+       /*legal_hostnames_only=*/true},
       {"Thunderbird for Android",
        "22.0",
        {{"autoconfig", Step::kHttpsOnly},
@@ -106,6 +111,10 @@ bool TransportMatches(const ServerCandidate& c, Step::Transport t) {
   return t == Step::kHttpsOnly ? https || (!http) : http;
 }
 
+// A host name Thunderbird's InputSanitizer.hostname refuses (isLegalHostNameOrIP:
+// '_' is not a host name character).
+bool Illegal(const std::string& host) { return host.find('_') != std::string::npos; }
+
 const AuditEndpoint* EndpointFor(const AuditReport& r, const Setting& s) {
   for (const auto& e : r.endpoints) {
     if (e.protocol == s.protocol && e.host == s.host && e.port == s.port &&
@@ -132,13 +141,17 @@ std::string Problem(const AuditReport& r, const Setting& s, const ClientRules& r
   const AuditEndpoint* e = EndpointFor(r, s);
   if (e == nullptr) return name + " was not checked";
   if (!e->reachable) return name + " does not answer";
-  if (e->security == Security::kPlain) return name + " has no TLS";
+  // A plain entry is not refused: the real Thunderbird 153 (ConfigVerifier)
+  // and Delta Chat 2.57.0 both log in without TLS when the source says so
+  // (tests/e2e/audit/audit_clients_test.py, a-plain.example). The reason says
+  // the password goes in clear; advertised-plaintext is the finding.
   if (e->security == Security::kStartTls && !e->starttls) return name + " does not offer STARTTLS";
   if (e->tls && (!e->tls->chain_ok || !e->tls->name_ok)) {
     return name + "'s certificate is " + (!e->tls->chain_ok ? "not trusted" : "for another name");
   }
   if (e->check.error && e->check.error->kind != ErrorKind::kNotTried &&
-      e->check.error->kind != ErrorKind::kAuth) {
+      e->check.error->kind != ErrorKind::kAuth &&
+      e->check.error->kind != ErrorKind::kCleartextRefused) {  // mailscout's own refusal
     return name + ": " + e->check.error->message;
   }
   if (r.password_given && e->login == "failed") return "the login on " + name + " fails";
@@ -155,7 +168,11 @@ std::vector<AuditClient> SimulateClients(const AuditReport& r) {
     client.version = rules.version;
     std::string used;
     std::string blocked;
+    if (rules.legal_hostnames_only && Illegal(r.domain)) {
+      blocked = "it refuses the domain name: '_' is not allowed in a host name";
+    }
     for (const Step& step : rules.steps) {
+      if (!blocked.empty()) break;
       const AuditSource* source = nullptr;
       for (const auto& s : r.sources) {
         if (s.name == step.source) source = &s;
@@ -172,6 +189,7 @@ std::vector<AuditClient> SimulateClients(const AuditReport& r) {
       for (const auto& c : source->servers) {
         if (!TransportMatches(c, step.transport)) continue;
         if (rules.srv_like_aerc && c.detail.find("_submissions.") != std::string::npos) continue;
+        if (rules.legal_hostnames_only && Illegal(c.host)) continue;  // the entry is invalid
         servers.push_back(c);
       }
       if (rules.srv_like_aerc && std::string(step.source) == "srv") {
@@ -234,6 +252,16 @@ std::vector<AuditClient> SimulateClients(const AuditReport& r) {
       client.works = problems.empty();
       client.reason = "from " + used + (problems.empty() ? "" : ": ");
       for (size_t i = 0; i < problems.size(); ++i) client.reason += (i ? "; " : "") + problems[i];
+      std::vector<std::string> clear;
+      for (const auto& s : {client.incoming, client.outgoing}) {
+        if (s && s->security == Security::kPlain)
+          clear.push_back(EndpointName(s->protocol, s->host, s->port, s->security));
+      }
+      if (!clear.empty()) {
+        client.reason += std::string(problems.empty() ? "" : ";") +
+                         " without TLS, the password goes in clear to ";
+        for (size_t i = 0; i < clear.size(); ++i) client.reason += (i ? " and " : "") + clear[i];
+      }
     }
     out.push_back(std::move(client));
   }

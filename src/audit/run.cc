@@ -6,6 +6,7 @@
 #include <ctime>
 #include <future>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "audit/audit.h"
@@ -136,6 +137,31 @@ AuditReport RunAudit(EngineStack& stack, const EmailAddress& address, AuditOptio
       if (a.url_or_record.empty() && s == c.source) a.url_or_record = c.detail;
       a.servers.push_back(c);
     }
+  }
+  // Discovery's candidates come merged, grouped by protocol; a source's own
+  // order (the file's order, which Thunderbird's "first incoming entry" reads:
+  // POP3 before IMAP when the file says so) is the rank of the candidates it
+  // found first. Those are put in rank order within the places they hold; a
+  // candidate this source only shares (also_from) carries another source's
+  // rank and keeps its place.
+  // Only the sources that read a file: SRV and guessing have no file order
+  // (their rank is a preference, and guessing's merged order is its own).
+  const std::set<std::string> files = {"autoconfig",      "autoconfig-http", "well-known",
+                                       "well-known-http", "ispdb",           "autodiscover"};
+  for (auto& [name, s] : sources) {
+    if (files.count(name) == 0) continue;
+    std::vector<size_t> slots;
+    std::vector<ServerCandidate> own;
+    for (size_t i = 0; i < s.servers.size(); ++i) {
+      if (std::string(ToString(s.servers[i].source)) == name) {
+        slots.push_back(i);
+        own.push_back(s.servers[i]);
+      }
+    }
+    std::stable_sort(
+        own.begin(), own.end(),
+        [](const ServerCandidate& a, const ServerCandidate& b) { return a.rank < b.rank; });
+    for (size_t k = 0; k < slots.size(); ++k) s.servers[slots[k]] = own[k];
   }
   for (auto& [name, s] : sources) {
     if (s.status.empty()) s.status = s.servers.empty() ? "none" : "found";

@@ -89,7 +89,9 @@ def web_behaviour(name, doc, **params):
 # ----------------------------------------------------------------------------
 
 HOST_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$")
-CERT_KINDS = ("good", "wrong-name", "expired", "not-yet-valid", "self-signed", "unknown-ca")
+CERT_KINDS = ("good", "wrong-name", "expired", "not-yet-valid", "self-signed", "unknown-ca", "expiring")
+# "expiring": world CA, right names, valid from yesterday until 10 days from now (made that day).
+EXPIRING_DAYS = 10
 MAIL_SERVICES = {
     # name: (protocol, login service, default listener, default port, implicit TLS)
     "imap": ("imap", "imap-login", "imap", 143, False),
@@ -696,7 +698,9 @@ class Certs:
         cache = self.cache_dir()
         entry = None
         if cache:
-            spec = json.dumps([CACHE_VERSION, time.strftime("%Y-%m"),
+            # An "expiring" certificate must expire EXPIRING_DAYS from today: key it by the day.
+            period = time.strftime("%Y-%m-%d" if any(k == "expiring" for k, _ in self.wanted) else "%Y-%m")
+            spec = json.dumps([CACHE_VERSION, period,
                                sorted([k, list(n), p.name] for (k, n), p in self.wanted.items())])
             entry = cache / hashlib.sha256(spec.encode()).hexdigest()[:32]
             if (entry / "complete").exists():
@@ -779,7 +783,7 @@ class Certs:
                                         "-days", "825", "-out", str(path)] + common])
                 elif kind == "self-signed":
                     jobs.append([req + ["-x509", "-new", "-days", "825", "-out", str(path)] + common])
-                else:  # expired / not-yet-valid: openssl ca can set arbitrary dates
+                else:  # expired / not-yet-valid / expiring: openssl ca can set arbitrary dates
                     d = self.dir / f"ca-{i}"
                     d.mkdir()
                     (d / "index.txt").write_text("")
@@ -788,8 +792,13 @@ class Certs:
                         f"[ca]\ndefault_ca = d\n[d]\ndatabase = {d}/index.txt\nnew_certs_dir = {d}\n"
                         f"serial = {d}/serial\ndefault_md = sha256\npolicy = p\ncopy_extensions = copy\n"
                         "unique_subject = no\n[p]\ncommonName = supplied\n")
-                    start, end = (("20200101000000Z", "20210101000000Z") if kind == "expired"
-                                  else ("20900101000000Z", "20910101000000Z"))
+                    if kind == "expiring":
+                        fmt = "%Y%m%d%H%M%SZ"
+                        start = time.strftime(fmt, time.gmtime(time.time() - 86400))
+                        end = time.strftime(fmt, time.gmtime(time.time() + EXPIRING_DAYS * 86400))
+                    else:
+                        start, end = (("20200101000000Z", "20210101000000Z") if kind == "expired"
+                                      else ("20900101000000Z", "20910101000000Z"))
                     jobs.append([req + ["-new", "-out", str(d / "req.csr")] + common,
                                  o + ["ca", "-batch", "-config", str(d / "ca.cnf"), "-cert", str(self.ca),
                                       "-keyfile", str(self.ca_key), "-in", str(d / "req.csr"),

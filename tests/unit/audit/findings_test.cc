@@ -275,5 +275,70 @@ TEST(SimulateClientsTest, HttpOnlyAutoconfigAndBrokenCertificates) {
   EXPECT_NE(ClientNamed(clients, "Thunderbird")->reason.find("certificate"), std::string::npos);
 }
 
+// tests/e2e/audit/audit_clients_test.py, a-plain.example: the real
+// Thunderbird 153 and Delta Chat 2.57.0 log in over a plain entry.
+TEST(SimulateClientsTest, APlainEntryWorksButTheReasonSaysInClear) {
+  AuditReport r = Clean();
+  r.password_given = true;
+  for (auto& c : r.sources[0].servers) {
+    c.security = Security::kPlain;
+    c.port = c.protocol == Protocol::kImap ? 143 : 587;
+  }
+  r.sources.pop_back();  // no SRV
+  r.endpoints = {Good(Protocol::kImap, "mail.example.com", 143, Security::kPlain, {"autoconfig"}),
+                 Good(Protocol::kSmtp, "mail.example.com", 587, Security::kPlain, {"autoconfig"})};
+  for (auto& e : r.endpoints) {
+    e.tls.reset();
+    e.check.error = Error{};
+    e.check.error->kind = ErrorKind::kCleartextRefused;  // mailscout did not send the password
+  }
+  auto clients = SimulateClients(r);
+  for (const char* name : {"Thunderbird", "Delta Chat"}) {
+    const AuditClient* c = ClientNamed(clients, name);
+    ASSERT_NE(c, nullptr);
+    ASSERT_TRUE(c->incoming.has_value());
+    EXPECT_EQ(c->incoming->port, 143);
+    EXPECT_TRUE(c->works) << name << ": " << c->reason;
+    EXPECT_NE(c->reason.find("in clear"), std::string::npos) << c->reason;
+  }
+  // Thunderbird for Android refuses a file with a plain entry.
+  EXPECT_FALSE(ClientNamed(clients, "Thunderbird for Android")->incoming.has_value());
+}
+
+// tests/e2e/audit/audit_clients_test.py, c-popfirst.example: with POP3 first
+// in the file, the real Thunderbird 153 configures POP3; Delta Chat and the
+// others take IMAP. (RunAudit keeps each source's own order for this.)
+TEST(SimulateClientsTest, ThunderbirdTakesTheFirstIncomingEntryEvenPop3) {
+  AuditReport r = Clean();
+  r.sources.pop_back();  // no SRV
+  const std::string url = "https://autoconfig.example.com/mail/config-v1.1.xml";
+  r.sources[0].servers.insert(
+      r.sources[0].servers.begin(),
+      Cand(Protocol::kPop3, "mail.example.com", 995, Security::kTls, Source::kAutoconfig, url));
+  r.endpoints.push_back(
+      Good(Protocol::kPop3, "mail.example.com", 995, Security::kTls, {"autoconfig"}));
+  auto clients = SimulateClients(r);
+  ASSERT_TRUE(ClientNamed(clients, "Thunderbird")->incoming.has_value());
+  EXPECT_EQ(ClientNamed(clients, "Thunderbird")->incoming->protocol, Protocol::kPop3);
+  EXPECT_EQ(ClientNamed(clients, "Delta Chat")->incoming->protocol, Protocol::kImap);
+  EXPECT_EQ(ClientNamed(clients, "Evolution")->incoming->protocol, Protocol::kImap);
+}
+
+// tests/e2e/audit/audit_clients_test.py, _c-strictok.example: the real
+// Thunderbird 153 finds nothing for a domain whose name has '_'
+// (InputSanitizer.hostname); Delta Chat configures it.
+TEST(SimulateClientsTest, ThunderbirdRefusesHostNamesWithUnderscore) {
+  AuditReport r = Clean();
+  r.domain = "_x.example.com";
+  auto clients = SimulateClients(r);
+  EXPECT_FALSE(ClientNamed(clients, "Thunderbird")->incoming.has_value());
+  EXPECT_NE(ClientNamed(clients, "Thunderbird")->reason.find("'_'"), std::string::npos);
+  EXPECT_TRUE(ClientNamed(clients, "Delta Chat")->incoming.has_value());
+  r = Clean();
+  for (auto& c : r.sources[0].servers) c.host = "_mail.example.com";
+  clients = SimulateClients(r);
+  EXPECT_FALSE(ClientNamed(clients, "Thunderbird")->incoming.has_value());
+}
+
 }  // namespace
 }  // namespace mailscout
