@@ -213,7 +213,16 @@ AuditReport RunAudit(EngineStack& stack, const EmailAddress& address, AuditOptio
       continue;
     }
     versions.push_back(std::async(std::launch::async, [e, &options] {
-      return AcceptedTlsVersions(e.check.address, e.port, e.protocol, e.security, options.phase_ms);
+      std::vector<std::string> accepted =
+          AcceptedTlsVersions(e.check.address, e.port, e.protocol, e.security, options.phase_ms);
+      // The check's own handshake worked, so some version is accepted: no
+      // answer at all means the probes met a busy moment. Once more, with
+      // twice the time (a port that went silent still costs only this).
+      if (accepted.empty()) {
+        accepted = AcceptedTlsVersions(e.check.address, e.port, e.protocol, e.security,
+                                       2 * options.phase_ms);
+      }
+      return accepted;
     }));
   }
   for (size_t i = 0; i < versions.size(); ++i) {
