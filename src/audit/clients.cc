@@ -124,17 +124,6 @@ const AuditEndpoint* EndpointFor(const AuditReport& r, const Setting& s) {
   return nullptr;
 }
 
-Setting ToSetting(const ServerCandidate& c) {
-  Setting s;
-  s.protocol = c.protocol;
-  s.host = c.host;
-  s.port = c.port;
-  s.security = c.security;
-  s.username = c.username;
-  s.source = c.source;
-  return s;
-}
-
 // Why an endpoint would not work for a client; empty when it would.
 std::string Problem(const AuditReport& r, const Setting& s, const ClientRules& rules) {
   const std::string name = EndpointName(s.protocol, s.host, s.port, s.security);
@@ -226,8 +215,8 @@ std::vector<AuditClient> SimulateClients(const AuditReport& r) {
         return c.protocol == Protocol::kSmtp;
       });
       if (incoming == servers.end() && outgoing == servers.end()) continue;
-      if (incoming != servers.end()) client.incoming = ToSetting(*incoming);
-      if (outgoing != servers.end()) client.outgoing = ToSetting(*outgoing);
+      if (incoming != servers.end()) client.incoming = SettingOf(*incoming);
+      if (outgoing != servers.end()) client.outgoing = SettingOf(*outgoing);
       used = step.source;
       if (step.transport == Step::kHttpOnly) used += " (http)";
       break;

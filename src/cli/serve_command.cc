@@ -189,23 +189,6 @@ std::string Now() {
   return buf;
 }
 
-std::string JsonText(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned char>(c));
-      out += buf;
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out + "\"";
-}
-
 // "a***@example.com": enough for a helpdesk to match a call to a line,
 // not enough to harvest addresses from the log.
 std::string MaskAddress(const std::string& address) {
@@ -229,15 +212,15 @@ class AccessLog {
       path = path.substr(0, path.rfind('/', at) + 1) +
              MaskAddress(path.substr(path.rfind('/', at) + 1));
     if (path.size() > 200) path = path.substr(0, 200) + "...";
-    std::string line = "{\"time\":\"" + Now() + "\",\"peer\":" + JsonText(info.peer) +
+    std::string line = "{\"time\":\"" + Now() + "\",\"peer\":" + JsonQuote(info.peer) +
                        ",\"tls\":" + (info.tls ? "true" : "false") +
-                       ",\"method\":" + JsonText(request.method.empty() ? "-" : request.method) +
-                       ",\"path\":" + JsonText(path) +
-                       ",\"endpoint\":" + JsonText(response.endpoint) +
+                       ",\"method\":" + JsonQuote(request.method.empty() ? "-" : request.method) +
+                       ",\"path\":" + JsonQuote(path) +
+                       ",\"endpoint\":" + JsonQuote(response.endpoint) +
                        ",\"status\":" + std::to_string(response.status) +
                        ",\"bytes\":" + std::to_string(response.body.size()) +
                        ",\"ms\":" + std::to_string(seconds * 1000.0) +
-                       ",\"address\":" + JsonText(MaskAddress(RequestAddress(request))) + "}\n";
+                       ",\"address\":" + JsonQuote(MaskAddress(RequestAddress(request))) + "}\n";
     std::lock_guard<std::mutex> lock(mu_);
     *out_ << line;
     out_->flush();
@@ -313,7 +296,7 @@ int Run(const ParsedArgs& args) {
   if (!threads) return UsageError("--threads must be a number from 1 to 64");
   config.threads = static_cast<int>(*threads);
   for (auto [name, field] : {std::pair{"header-timeout", &config.header_timeout_ms},
-                              std::pair{"idle-timeout", &config.idle_timeout_ms}}) {
+                             std::pair{"idle-timeout", &config.idle_timeout_ms}}) {
     if (auto text = args.Get(name)) {
       std::optional<long> ms = ParseSecondsToMs(*text, 3600);
       if (!ms) return UsageError(std::string("--") + name + " must be a number of seconds");

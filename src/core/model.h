@@ -134,6 +134,20 @@ struct Setting {
   std::string reason;  // why this one, in plain words
 };
 
+// The setting a candidate names, as its source wrote it (not verified; auth
+// is its first <authentication> value, empty when the source gave none).
+inline Setting SettingOf(const ServerCandidate& c) {
+  Setting s;
+  s.protocol = c.protocol;
+  s.host = c.host;
+  s.port = c.port;
+  s.security = c.security;
+  s.username = c.username;
+  if (!c.auth.empty()) s.auth = c.auth.front();
+  s.source = c.source;
+  return s;
+}
+
 struct Recommendation {
   std::optional<Setting> incoming;
   std::optional<Setting> outgoing;

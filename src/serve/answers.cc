@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "core/email_address.h"
+#include "discover/xml_text.h"
 #include "export/export.h"
 #include "export/qr_code.h"
 #include "export/render.h"
@@ -16,12 +17,6 @@ namespace mailscout {
 namespace {
 
 constexpr const char* kXml = "text/xml; charset=utf-8";
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; });
-  return s;
-}
 
 ServeResponse NotFound(const std::string& what) { return ServeResponse::Text(404, what); }
 
@@ -38,7 +33,7 @@ std::string HostName(const ServeRequest& request) {
   if (!host.empty() && host.front() == '[') return {};  // an IPv6 literal names no domain
   host = host.substr(0, host.find(':'));
   if (!host.empty() && host.back() == '.') host.pop_back();
-  return Lower(host);
+  return LowerAscii(host);
 }
 
 // The domain a request is about: the address's, else the Host header's
@@ -68,7 +63,7 @@ std::string BaseUrl(const ServeRequest& request, const ServeContext& context) {
 // A stable UUID for (address, n): the same address always gets the same
 // PayloadUUIDs, so installing a profile again replaces the earlier one.
 std::string StableUuid(const std::string& address, int n) {
-  std::string seed = "mailscout-serve-profile\n" + Lower(address) + "\n" + std::to_string(n);
+  std::string seed = "mailscout-serve-profile\n" + LowerAscii(address) + "\n" + std::to_string(n);
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(seed.data()), seed.size(), digest);
   digest[6] = static_cast<unsigned char>((digest[6] & 0x0f) | 0x50);  // version 5 layout
@@ -133,7 +128,7 @@ ServeResponse Autoconfig(const ServeRequest& request, const ServeContext& contex
 }
 
 ServeResponse Ispdb(const ServeRequest& request, const ServeContext& context) {
-  std::string domain = Lower(request.path.substr(std::string_view("/v1.1/").size()));
+  std::string domain = LowerAscii(request.path.substr(std::string_view("/v1.1/").size()));
   const SiteProvider* provider = context.site->Find(domain);
   if (provider == nullptr || !provider->redirect_domain.empty()) {
     return NotFound("no configuration for " + domain);
@@ -209,36 +204,20 @@ ServeResponse Json(int status, std::string body) {
   return r;
 }
 
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-      out += buf;
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out + "\"";
-}
-
 ServeResponse AutodiscoverJson(const ServeRequest& request, const ServeContext& context) {
   // /autodiscover/autodiscover.json/v1.0/ADDR?Protocol=X, or
   // /autodiscover/autodiscover.json?Email=ADDR&Protocol=X
-  std::string lower = Lower(request.path);
+  std::string lower = LowerAscii(request.path);
   std::string address_text;
   constexpr std::string_view kV1 = "/autodiscover/autodiscover.json/v1.0/";
   if (lower.rfind(kV1, 0) == 0) address_text = request.path.substr(kV1.size());
   if (address_text.empty()) address_text = FormValue(request.query, "email").value_or("");
   std::string protocol = FormValue(request.query, "protocol").value_or("");
-  if (Lower(protocol) != "autodiscoverv1") {
+  if (LowerAscii(protocol) != "autodiscoverv1") {
+    const std::string quoted = JsonQuote(protocol);  // inside a message: without its quotes
     return Json(400,
                 "{\"ErrorCode\":\"InvalidProtocol\",\"ErrorMessage\":\"The given protocol value '" +
-                    JsonString(protocol).substr(1, JsonString(protocol).size() - 2) +
+                    quoted.substr(1, quoted.size() - 2) +
                     "' is invalid. Supported values are 'AutodiscoverV1'.\"}");
   }
   Served s = Lookup(address_text, request, context);
@@ -252,7 +231,7 @@ ServeResponse AutodiscoverJson(const ServeRequest& request, const ServeContext& 
         "{\"ErrorCode\":\"UserNotFound\",\"ErrorMessage\":\"The domain is not served here.\"}");
   }
   return Json(200, "{\"Protocol\":\"AutodiscoverV1\",\"Url\":" +
-                       JsonString(BaseUrl(request, context) + "/autodiscover/autodiscover.xml") +
+                       JsonQuote(BaseUrl(request, context) + "/autodiscover/autodiscover.xml") +
                        "}");
 }
 
@@ -412,7 +391,7 @@ bool IsGet(const ServeRequest& r) { return r.method == "GET" || r.method == "HEA
 ServeResponse Route(const ServeRequest& request, const ServeContext& context,
                     std::string* endpoint) {
   const std::string& path = request.path;
-  std::string lower = Lower(path);
+  std::string lower = LowerAscii(path);
   auto only_get = [&](const char* name, auto&& answer) {
     *endpoint = name;
     if (!IsGet(request)) {
@@ -495,7 +474,7 @@ std::string RequestAddress(const ServeRequest& request) {
     if (auto pox = PoxAddress(request.body)) return *pox;
     if (auto form = FormValue(request.body, "emailaddress")) return *form;
   }
-  std::string lower = Lower(request.path);
+  std::string lower = LowerAscii(request.path);
   constexpr std::string_view kV1 = "/autodiscover/autodiscover.json/v1.0/";
   if (lower.rfind(kV1, 0) == 0) return request.path.substr(kV1.size());
   return "";

@@ -64,6 +64,10 @@ std::optional<std::string> FormValue(std::string_view form, std::string_view nam
 // Text for HTML element content and attribute values.
 std::string HtmlEscape(std::string_view text);
 
+// `text` as a JSON string literal, quotes included (control bytes and DEL as
+// \u00XX), for the small JSON documents serve writes by hand.
+std::string JsonQuote(std::string_view text);
+
 struct ServeResponse {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";

@@ -68,14 +68,8 @@ std::string OneProviderXml(const tinyxml2::XMLDocument& doc, int index) {
 }
 
 Setting ToSetting(const ServerCandidate& c) {
-  Setting s;
-  s.protocol = c.protocol;
-  s.host = c.host;
-  s.port = c.port;
-  s.security = c.security;
-  s.username = c.username;
-  s.auth = c.auth.empty() ? "password-cleartext" : c.auth.front();
-  s.source = c.source;
+  Setting s = SettingOf(c);
+  if (s.auth.empty()) s.auth = "password-cleartext";
   s.reason = "published by this site (" + c.detail + ")";
   return s;
 }
