@@ -7,6 +7,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -16,8 +19,12 @@
 #include "cli/discovery_options.h"
 #include "cli/exit_status.h"
 #include "cli/login_options.h"
+#include "cli/oauth_options.h"
 #include "cli/password.h"
 #include "core/email_address.h"
+#include "discover/client_config.h"
+#include "discover/merge.h"
+#include "discover/provider_db.h"
 #include "engine/setup_engine.h"
 #include "engine/stack.h"
 #include "export/render.h"
@@ -47,12 +54,15 @@ std::vector<OptionSpec> Options() {
        "limit for each step of a check: connect, TLS, greeting, ... (default 5)"},
       {"check-all", 0, "", "check every server even after the best one is verified"},
       {"transcript", 0, "", "keep the protocol dialogs in the JSON report (credentials as ***)"},
+      {"try-password", 0, "",
+       "send the password even where the provider accepts only OAuth2 (it will be refused)"},
   };
   for (OptionSpec& spec : DiscoveryOptionSpecs()) {
     if (spec.name == "timeout") spec.help = "limit for the whole setup (default 30)";
     options.push_back(std::move(spec));
   }
   for (OptionSpec& spec : LoginOptionSpecs()) options.push_back(std::move(spec));
+  for (OptionSpec& spec : OAuthOptionSpecs()) options.push_back(std::move(spec));
   for (OptionSpec& spec : PasswordOptions()) options.push_back(std::move(spec));
   return options;
 }
@@ -64,6 +74,7 @@ struct SetupArgs {
   ExportOptions export_options;  // how a client file is drawn (android-qr)
   SetupOptions options;
   DiscoveryCliConfig discovery;
+  OAuthCliConfig oauth;
   int64_t total_ms = kDefaultSetupTimeoutMs;
 };
 
@@ -113,6 +124,10 @@ Result<SetupArgs> ParseSetupArgs(const ParsedArgs& args) {
   if (!login.ok()) return login.error();
   options.timeouts = PhaseTimeouts::All(Millis(phase_ms));
   options.timeouts.auth = login->auth_timeout;
+
+  Result<OAuthCliConfig> oauth = OAuthConfigFromArgs(args);
+  if (!oauth.ok()) return oauth.error();
+  parsed.oauth = oauth.value();
 
   Result<DiscoveryCliConfig> config = DiscoveryConfigFromArgs(args);
   if (!config.ok()) return config.error();
@@ -169,6 +184,67 @@ int WriteOutputs(const ParsedArgs& args, const SetupReport& report, const std::s
   return status;
 }
 
+// The password or the OAuth token, never from argv. The provider database's
+// login policy for the address's domain is said before any password is
+// sent; where it allows only OAuth2, the password is not sent at all unless
+// --try-password. Errors: kUsage, or a failed OAuth sign-in.
+Status ReadSecrets(const ParsedArgs& args, SetupArgs& setup, EngineStack& stack) {
+  const EmailAddress& address = *setup.address;
+  const ProviderEntry* provider = stack.providers().Find(address.ascii_domain());
+  if (const char* token = std::getenv("MAILSCOUT_OAUTH_TOKEN"); token != nullptr && *token) {
+    std::string value = token;
+    ::unsetenv("MAILSCOUT_OAUTH_TOKEN");
+    if (setup.oauth.enabled) {
+      return Error::Make(ErrorKind::kUsage,
+                         "use either --oauth or MAILSCOUT_OAUTH_TOKEN, not both");
+    }
+    if (value.size() > 16 * 1024) {
+      return Error::Make(ErrorKind::kUsage, "MAILSCOUT_OAUTH_TOKEN is too long");
+    }
+    setup.options.oauth_token_expiry = JwtExpiry(value);
+    setup.options.oauth_token = std::move(value);
+    ProtectSecrets();
+    return OkStatus();
+  }
+  if (setup.oauth.enabled) {
+    const OAuthFacts* facts =
+        provider != nullptr && provider->config.has_oauth2 ? &provider->config.oauth : nullptr;
+    const std::string user = setup.options.username.value_or(address.display());
+    Result<OAuthToken> token =
+        ObtainOAuthToken(setup.oauth, facts, {Protocol::kImap, Protocol::kPop3, Protocol::kSmtp},
+                         user, stack.http());
+    if (!token.ok()) {
+      Error e = token.error();
+      if (e.kind != ErrorKind::kUsage) e.message = "OAuth sign-in failed: " + e.message;
+      return e;
+    }
+    setup.options.oauth_token = std::move(token->access_token);
+    setup.options.oauth_token_expiry = token->expires_at;
+    OPENSSL_cleanse(token->refresh_token.data(), token->refresh_token.size());
+    ProtectSecrets();
+    return OkStatus();
+  }
+  Result<std::optional<std::string>> password = ReadPassword(args, address.display());
+  if (!password.ok()) return Error::Make(ErrorKind::kUsage, password.error().message);
+  setup.options.password = password.value();
+  if (!setup.options.password) return OkStatus();
+  ProtectSecrets();
+  if (provider == nullptr) return OkStatus();
+  const ProviderInfo info = ToProviderInfo(provider->config);
+  std::optional<std::string> warning = LoginPolicyWarning(info, address);
+  if (!warning) return OkStatus();
+  if (info.login_policy == "oauth2-only" && !args.Has("try-password")) {
+    std::cerr << "mailscout setup: " << *warning
+              << " The password is not sent: it would be refused, and refusals count towards a "
+                 "lock-out. Verify with --oauth, or send it anyway with --try-password.\n";
+    OPENSSL_cleanse(setup.options.password->data(), setup.options.password->size());
+    setup.options.password.reset();
+  } else {
+    std::cerr << "mailscout setup: note: " << *warning << "\n";
+  }
+  return OkStatus();
+}
+
 int Run(const ParsedArgs& args) {
   Result<SetupArgs> parsed = ParseSetupArgs(args);
   if (!parsed.ok()) return UsageError(parsed.error().message);
@@ -179,10 +255,11 @@ int Run(const ParsedArgs& args) {
   if (!created.ok()) return UsageError(created.error().message);
   EngineStack& stack = *created.value().release();
 
-  Result<std::optional<std::string>> password = ReadPassword(args, setup.address->display());
-  if (!password.ok()) return UsageError(password.error().message);
-  setup.options.password = password.value();
-  if (setup.options.password) ProtectSecrets();
+  if (Status read = ReadSecrets(args, setup, stack); !read.ok()) {
+    if (read.error().kind == ErrorKind::kUsage) return UsageError(read.error().message);
+    std::cerr << "mailscout setup: " << read.error().message << "\n";
+    FinishProcess(kExitFailed);
+  }
 
   const bool show_progress = isatty(STDERR_FILENO) == 1;
   static std::mutex progress_mu;
@@ -201,7 +278,7 @@ int Run(const ParsedArgs& args) {
       std::lock_guard<std::mutex> lock(progress_mu);
       ClearDiscoveryProgress();
     };
-    if (!setup.options.password) {
+    if (!setup.options.password && !setup.options.oauth_token) {
       std::cerr << "No password given: checking every server up to the login.\n";
     }
   }
@@ -215,7 +292,10 @@ int Run(const ParsedArgs& args) {
         return discover(a, Deadline::Earliest(d, discovery_deadline), sink, stop);
       },
       stack.CheckFunction(), stack.policy(), setup.options);
-  setup.options.password.reset();
+  for (std::optional<std::string>* secret : {&setup.options.password, &setup.options.oauth_token}) {
+    if (*secret) OPENSSL_cleanse(secret->value().data(), secret->value().size());
+    secret->reset();
+  }
   const SetupReport report = engine->Run(*setup.address, deadline);
   FinishProcess(WriteOutputs(args, report, setup.format, setup.export_options));
 }

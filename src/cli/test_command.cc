@@ -19,8 +19,12 @@
 #include "cli/command.h"
 #include "cli/exit_status.h"
 #include "cli/login_options.h"
+#include "cli/oauth_options.h"
 #include "cli/password.h"
 #include "core/email_address.h"
+#include "discover/client_config.h"
+#include "discover/merge.h"
+#include "discover/provider_db.h"
 #include "engine/stack.h"
 #include "report/check_json.h"
 #include "report/check_text.h"
@@ -58,8 +62,13 @@ std::vector<OptionSpec> Options() {
        "force a login method: PLAIN, LOGIN, CRAM-MD5, SCRAM-SHA-1, SCRAM-SHA-256, XOAUTH2, "
        "OAUTHBEARER, or PASSWORD (IMAP LOGIN / POP3 USER+PASS)"},
       {"probe", 0, "", "connect, TLS and capabilities only; never log in"},
+      {"providers", 0, "DIR",
+       "also read provider files (*.xml) from DIR, before the bundled ones (login policy, "
+       "OAuth facts)",
+       /*repeatable=*/true},
   };
   for (OptionSpec& spec : LoginOptionSpecs()) options.push_back(spec);
+  for (OptionSpec& spec : OAuthOptionSpecs()) options.push_back(spec);
   for (OptionSpec& spec : PasswordOptions()) options.push_back(spec);
   return options;
 }
@@ -110,16 +119,24 @@ Result<CheckRequest> ParseRequest(const ParsedArgs& args, bool* all) {
 }
 
 // The OAuth token and the password, never from argv. Errors are usage errors.
-Status ReadCredentials(const ParsedArgs& args, CheckRequest& request) {
+Status ReadCredentials(const ParsedArgs& args, bool oauth_flow, CheckRequest& request) {
   auto usage = [](std::string message) { return Error::Make(ErrorKind::kUsage, message); };
   if (const char* token = std::getenv("MAILSCOUT_OAUTH_TOKEN")) {
     std::string value = token;
     ::unsetenv("MAILSCOUT_OAUTH_TOKEN");
     if (value.size() > kMaxTokenLength) return usage("MAILSCOUT_OAUTH_TOKEN is too long");
-    if (!value.empty()) request.oauth_token = std::move(value);
+    if (!value.empty() && oauth_flow) {
+      return usage("use either --oauth or MAILSCOUT_OAUTH_TOKEN, not both");
+    }
+    if (!value.empty()) {
+      request.oauth_token_expiry = JwtExpiry(value);
+      request.oauth_token = std::move(value);
+    }
   }
+  if (oauth_flow && request.username.empty()) return usage("--oauth needs --user NAME");
+  if (oauth_flow && request.probe_only) return usage("--oauth cannot be combined with --probe");
   // With a token, only an explicit password source is read (no prompt).
-  const bool want_password = !request.oauth_token || args.Has("password-file") ||
+  const bool want_password = !(request.oauth_token || oauth_flow) || args.Has("password-file") ||
                              args.Has("password-stdin") || std::getenv("MAILSCOUT_PASSWORD");
   if (!request.username.empty() && !request.probe_only && want_password) {
     Result<std::optional<std::string>> password = ReadPassword(args, request.username);
@@ -190,19 +207,56 @@ int Run(const ParsedArgs& args) {
   Result<LoginCliConfig> login = LoginConfigFromArgs(args);
   if (!login.ok()) return Usage(login.error().message);
   request.timeouts.auth = login->auth_timeout;
-  if (Status read = ReadCredentials(args, request); !read.ok()) return Usage(read.error().message);
+  Result<OAuthCliConfig> oauth = OAuthConfigFromArgs(args);
+  if (!oauth.ok()) return Usage(oauth.error().message);
+  if (Status read = ReadCredentials(args, oauth->enabled, request); !read.ok()) {
+    return Usage(read.error().message);
+  }
 
   StackConfig config;
+  config.with_http_and_providers = true;
+  config.provider_dirs = args.GetAll("providers");
+  config.provider_dirs.push_back(ProviderDb::BundledDir());
   config.resolver.servers = args.GetAll("dns-server");
   config.tls.ca_file = args.GetOr("ca-file", "");
   config.insecure_logins = args.Has("insecure-tls");
   config.with_discovery = false;
-  config.tls_needed = all || request.security != Security::kPlain;
+  config.tls_needed = all || request.security != Security::kPlain || oauth->enabled;
   config.budget = login->budget;
   config.ledger_path = login->ledger_path;
   Result<std::unique_ptr<EngineStack>> created = EngineStack::Create(config);
   if (!created.ok()) return Usage(created.error().message);
   EngineStack& stack = *created.value();
+
+  // What the provider database says about the user's domain: its login
+  // policy (said before any password is sent) and its OAuth facts.
+  std::optional<EmailAddress> address;
+  if (request.username.find('@') != std::string::npos) {
+    Result<EmailAddress> parsed = EmailAddress::Parse(request.username);
+    if (parsed.ok()) address = parsed.value();
+  }
+  const ProviderEntry* provider =
+      address ? stack.providers().Find(address->ascii_domain()) : nullptr;
+  if (provider != nullptr && request.password && !oauth->enabled) {
+    if (std::optional<std::string> warning =
+            LoginPolicyWarning(ToProviderInfo(provider->config), *address)) {
+      std::cerr << "mailscout test: note: " << *warning << "\n";
+    }
+  }
+  if (oauth->enabled) {
+    const OAuthFacts* facts =
+        provider != nullptr && provider->config.has_oauth2 ? &provider->config.oauth : nullptr;
+    Result<OAuthToken> token =
+        ObtainOAuthToken(*oauth, facts, {request.protocol}, request.username, stack.http());
+    if (!token.ok()) {
+      std::cerr << "mailscout test: OAuth sign-in failed: " << token.error().message << "\n";
+      FinishProcess(token.error().kind == ErrorKind::kUsage ? kExitUsage : kExitFailed);
+    }
+    request.oauth_token = std::move(token->access_token);
+    request.oauth_token_expiry = token->expires_at;
+    OPENSSL_cleanse(token->refresh_token.data(), token->refresh_token.size());
+    ProtectSecrets();
+  }
 
   std::vector<CheckRequest> requests = ExpandRequests(request, all);
   if (overall_ms) {
@@ -246,7 +300,9 @@ Command MakeTestCommand() {
       "Resolves HOST (c-ares), connects, starts TLS (implicit or STARTTLS), reads the\n"
       "capabilities and logs in with the strongest method both sides support\n"
       "(SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN, LOGIN; IMAP LOGIN and POP3\n"
-      "USER/PASS as fallbacks; OAUTHBEARER/XOAUTH2 with MAILSCOUT_OAUTH_TOKEN).\n"
+      "USER/PASS as fallbacks; OAUTHBEARER/XOAUTH2 with --oauth or MAILSCOUT_OAUTH_TOKEN).\n"
+      "--oauth signs in at the provider's authorization server (the device code flow,\n"
+      "or a browser with PKCE and a redirect to 127.0.0.1); the steps appear on stderr.\n"
       "Default ports: IMAP 993/143, POP3 995/110, SMTP 465/587.\n\n"
       "The password comes from MAILSCOUT_PASSWORD, --password-file, --password-stdin or\n"
       "a prompt on a terminal, never from the command line. Without one, everything up\n"

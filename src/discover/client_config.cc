@@ -109,6 +109,10 @@ ProviderConfig ReadProvider(const tinyxml2::XMLElement* p) {
   config.display_name = ChildText(p, "displayName");
   config.display_short_name = ChildText(p, "displayShortName");
   config.login_policy = Lower(ChildText(p, "loginPolicy"));
+  if (auto* app = p->FirstChildElement("appPassword")) {
+    config.app_password_url = Attr(app, "url");
+    config.app_password_text = Text(app);
+  }
   if (!config.login_policy.empty() && config.login_policy != "password" &&
       config.login_policy != "app-password" && config.login_policy != "oauth2-only") {
     config.notes.push_back("loginPolicy '" + config.login_policy + "' not understood, ignored");
@@ -141,10 +145,30 @@ ProviderConfig ReadProvider(const tinyxml2::XMLElement* p) {
   return config;
 }
 
+void ReadOAuth(const tinyxml2::XMLElement* e, OAuthFacts* facts) {
+  facts->issuer = ChildText(e, "issuer");
+  facts->auth_url = ChildText(e, "authURL");
+  facts->token_url = ChildText(e, "tokenURL");
+  facts->device_url = ChildText(e, "deviceURL");
+  facts->device_flow = Lower(ChildText(e, "deviceFlow"));
+  for (auto* s = e->FirstChildElement("scope"); s != nullptr; s = s->NextSiblingElement("scope")) {
+    const std::string protocol = Lower(Attr(s, "protocol"));
+    std::string* target = protocol.empty()     ? &facts->scope
+                          : protocol == "imap" ? &facts->imap_scope
+                          : protocol == "pop3" ? &facts->pop3_scope
+                          : protocol == "smtp" ? &facts->smtp_scope
+                                               : nullptr;
+    if (target != nullptr && target->empty()) *target = Text(s);
+  }
+}
+
 void ReadSiblings(const tinyxml2::XMLElement* root, ProviderConfig* config) {
   for (const tinyxml2::XMLElement* scope : {root, root->FirstChildElement("emailProvider")}) {
     if (scope == nullptr) continue;
-    if (scope->FirstChildElement("oAuth2") != nullptr) config->has_oauth2 = true;
+    if (auto* oauth = scope->FirstChildElement("oAuth2"); oauth != nullptr && !config->has_oauth2) {
+      config->has_oauth2 = true;
+      ReadOAuth(oauth, &config->oauth);
+    }
     if (auto* web = scope->FirstChildElement("webMail")) {
       if (auto* login = web->FirstChildElement("loginPage")) {
         if (config->webmail_url.empty()) config->webmail_url = Attr(login, "url");

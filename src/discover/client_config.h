@@ -41,6 +41,27 @@ struct ServerTemplate {
   std::vector<std::string> auth;  // <authentication> values in order
 };
 
+// The <oAuth2> block: the ISPDB's issuer, scope, authURL and tokenURL, and
+// mailscout's extensions deviceURL, <scope protocol="imap|pop3|smtp"> and
+// deviceFlow (providers/README.md).
+struct OAuthFacts {
+  std::string issuer;      // as the ISPDB writes it: a host name or a URL
+  std::string scope;       // the ISPDB's one scope string (all protocols)
+  std::string auth_url;    // authorization endpoint
+  std::string token_url;   // token endpoint
+  std::string device_url;  // device authorization endpoint (RFC 8628), may be empty
+  std::string imap_scope, pop3_scope, smtp_scope;  // per protocol; empty: use scope
+  std::string device_flow;                         // "allowed", "refused" or "" (not stated)
+
+  // The scopes for one protocol: its own, else the common one.
+  const std::string& ScopeFor(Protocol protocol) const {
+    const std::string& own = protocol == Protocol::kImap   ? imap_scope
+                             : protocol == Protocol::kPop3 ? pop3_scope
+                                                           : smtp_scope;
+    return own.empty() ? scope : own;
+  }
+};
+
 // One <emailProvider>.
 struct ProviderConfig {
   std::string id;
@@ -52,6 +73,9 @@ struct ProviderConfig {
   std::string documentation_url;  // first <documentation url="...">
   std::string webmail_url;        // <webMail><loginPage url="..."/>
   bool has_oauth2 = false;        // an <oAuth2> block is present
+  OAuthFacts oauth;               // its contents (empty when none)
+  std::string app_password_url;   // <appPassword url="..."> (mailscout extension)
+  std::string app_password_text;  // its one-line guidance
   // Servers that were skipped and why ("incomingServer type 'exchange' ignored").
   std::vector<std::string> notes;
 };

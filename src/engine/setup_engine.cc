@@ -108,7 +108,8 @@ class SetupEngine::State {
   StopFlag stop_discovery = std::make_shared<std::atomic<bool>>(false);
   std::vector<std::thread> threads;
 
-  bool have_password() const { return options.password.has_value(); }
+  // A password or an OAuth token: something to log in with.
+  bool have_password() const { return options.password || options.oauth_token; }
 
   void AddCandidates(const std::vector<ServerCandidate>& found);
   void FinishDiscovery(const std::vector<ServerCandidate>& final_list);
@@ -374,8 +375,12 @@ CheckRequest Worker::RequestFor(const Target& t) const {
   request.port = t.port;
   request.security = t.security;
   // Without a password nothing logs in: no username either.
-  if (options.password && !t.forms.empty()) request.username = t.forms.front();
+  if ((options.password || options.oauth_token) && !t.forms.empty()) {
+    request.username = t.forms.front();
+  }
   request.password = options.password;
+  request.oauth_token = options.oauth_token;
+  request.oauth_token_expiry = options.oauth_token_expiry;
   request.allow_plaintext = options.rank.allow_plaintext;
   request.transcript = options.transcript;
   request.timeouts = options.timeouts;
@@ -453,6 +458,7 @@ void Worker::Loop() {
       if (again) ++s.targets[index].attempts;
     }
     request.password.reset();
+    request.oauth_token.reset();
     {
       std::lock_guard<std::mutex> lock(s.mu);
       Target& t = s.targets[index];
@@ -550,7 +556,7 @@ SetupReport SetupEngine::Run(const EmailAddress& address, Deadline deadline) {
   };
 
   SetupReport report;
-  report.password_given = options_.password.has_value();
+  report.password_given = options_.password || options_.oauth_token;
   report.display_name = options_.display_name;
   report.discovery = discover_(address, deadline, sink, s.stop_discovery);
   if (options_.progress) {

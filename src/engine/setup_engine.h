@@ -76,6 +76,10 @@ using SetupProgressFn = std::function<void(const std::string& line)>;
 struct SetupOptions {
   RankOptions rank;
   std::optional<std::string> password;  // none: check up to the login only
+  // An OAuth2 access token (XOAUTH2 / OAUTHBEARER) instead of, or besides,
+  // the password, and when it expires (Unix seconds) if known.
+  std::optional<std::string> oauth_token;
+  std::optional<int64_t> oauth_token_expiry;
   std::optional<std::string> username;  // --user: the only form tried
   PhaseTimeouts timeouts;               // per phase; auth 20 s by default
   bool transcript = false;              // keep redacted transcripts in checks

@@ -56,16 +56,18 @@ Result<std::unique_ptr<EngineStack>> EngineStack::Create(const StackConfig& conf
       [tester](const CheckRequest& request) { return tester->Check(request); });
   stack->ledger_ = std::make_unique<LoginLedger>(config.ledger_path);
   stack->policy_ = std::make_unique<LoginPolicy>(config.budget, stack->ledger_.get());
-  if (!config.with_discovery) return stack;
+  if (!config.with_discovery && !config.with_http_and_providers) return stack;
 
   TlsFuture http_tls = stack->tls_;
   stack->http_ = std::make_unique<PocoHttpClient>(
       *stack->resolver_, [http_tls]() -> const TlsClient& { return *http_tls.get(); });
-  stack->prober_ = std::make_unique<EndpointProber>(*stack->memory_);
   Result<ProviderDb> providers =
       ProviderDb::Load(config.provider_dirs, /*allow_missing_last=*/true);
   if (!providers.ok()) return Error::Make(ErrorKind::kUsage, providers.error().message);
   stack->providers_ = std::make_unique<ProviderDb>(std::move(providers.value()));
+  if (!config.with_discovery) return stack;
+
+  stack->prober_ = std::make_unique<EndpointProber>(*stack->memory_);
   stack->discovery_ = std::make_unique<Discovery>(
       *stack->resolver_, *stack->http_, stack->prober_.get(), *stack->providers_, config.discovery);
   return stack;

@@ -42,7 +42,10 @@ struct StackConfig {
   TlsOptions tls;                // discovery's HTTPS (never insecure)
   bool insecure_logins = false;  // --insecure-tls: checks go on despite certificate errors
   bool with_discovery = true;    // false: no provider database, no Discovery (test)
-  bool tls_needed = true;        // false: build TLS only if a handshake asks for it
+  // Without discovery: still the HTTPS client and the provider database
+  // (test --oauth, which signs in at the provider's authorization server).
+  bool with_http_and_providers = false;
+  bool tls_needed = true;  // false: build TLS only if a handshake asks for it
   DiscoveryOptions discovery;
   // --providers directories first, then the bundled one.
   std::vector<std::string> provider_dirs;
@@ -67,7 +70,7 @@ class EngineStack {
   EndpointMemory& memory() { return *memory_; }
   LoginPolicy& policy() { return *policy_; }
   const LoginLedger& ledger() const { return *ledger_; }
-  // Only with with_discovery.
+  // Only with with_discovery or with_http_and_providers (http too).
   const ProviderDb& providers() const { return *providers_; }
   Discovery& discovery() { return *discovery_; }
 

@@ -42,6 +42,21 @@ std::string VerifiedMark(const Setting& s, const SetupReport& report) {
 std::string Verdict(const SetupReport& report) {
   const Recommendation& r = report.recommended;
   std::string who = report.discovery.email;
+  // Without any password the provider's own policy is the truth to tell.
+  if (const std::optional<ProviderInfo>& p = report.discovery.provider;
+      p && !report.password_given) {
+    const std::string name = p->display_name.empty() ? report.discovery.domain : p->display_name;
+    if (p->login_policy == "oauth2-only") {
+      return who + ": OAUTH2 REQUIRED - " + name +
+             " accepts only OAuth2 sign-in for mail (no password works, not even an app "
+             "password); no password was sent. Verify the login with --oauth";
+    }
+    if (p->login_policy == "app-password") {
+      return who + ": APP PASSWORD REQUIRED - " + name +
+             " refuses the account password for mail programs; verify with an app password "
+             "(or --oauth)";
+    }
+  }
   // A refusal by policy is not a wrong password: say what the provider wants.
   if (!(r.incoming && r.incoming->verified) && !(r.outgoing && r.outgoing->verified)) {
     for (const CheckResult& c : report.checks) {
@@ -50,6 +65,13 @@ std::string Verdict(const SetupReport& report) {
         return who + ": OAUTH2 REQUIRED - " + c.host +
                " accepts no password logins (basic authentication is off); the password may be "
                "right";
+      }
+      if (c.error->reason == "token-expired" || c.error->reason == "token-rejected") {
+        return who + ": OAUTH TOKEN REFUSED - " + c.host +
+               (c.error->reason == "token-expired" ? " refused the token: it has expired"
+                                                   : " refused the token (revoked, another "
+                                                     "user's, or without the mail scope)") +
+               "; sign in again with --oauth";
       }
       if (c.error->reason == "app-password-required") {
         return who + ": APP PASSWORD REQUIRED - " + c.host +

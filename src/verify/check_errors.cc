@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <ctime>
 #include <initializer_list>
 #include <string_view>
 
@@ -118,6 +119,18 @@ constexpr const char* kAppPasswordAdvice =
     "The provider refuses the account password for mail programs: create an app password in the "
     "account's security settings and use it instead (or sign in with OAuth2)";
 
+// A refused OAuth token: expired when its own expiry says so, else rejected
+// (revoked, for another user, or without the mail scope: servers don't say).
+Refusal TokenRefusal(const CheckContext& c) {
+  if (c.token_expiry && *c.token_expiry <= static_cast<int64_t>(std::time(nullptr))) {
+    return {"token-expired",
+            "The OAuth token has expired: sign in again (mailscout --oauth) or get a fresh token"};
+  }
+  return {"token-rejected",
+          "The token may have been revoked, belong to another user, or lack the mail scope: "
+          "sign in again (mailscout --oauth) as this user, with the scope the server expects"};
+}
+
 }  // namespace
 
 Refusal ClassifyRefusal(Protocol protocol, const std::string& host, const std::string& reply) {
@@ -181,7 +194,8 @@ Error Explain(Error e, const CheckContext& c) {
       break;
     case ErrorKind::kAuth: {
       e.message = "The server rejected the " + credential + " for " + who + Says(c, e.server_reply);
-      Refusal refusal = c.oauth ? Refusal{} : ClassifyRefusal(c.protocol, c.host, e.server_reply);
+      Refusal refusal =
+          c.oauth ? TokenRefusal(c) : ClassifyRefusal(c.protocol, c.host, e.server_reply);
       if (!refusal.reason.empty()) {
         e.reason = refusal.reason;
         e.message += ". " + refusal.advice;

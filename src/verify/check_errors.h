@@ -9,6 +9,8 @@
 #ifndef MAILSCOUT_VERIFY_CHECK_ERRORS_H_
 #define MAILSCOUT_VERIFY_CHECK_ERRORS_H_
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,8 +25,9 @@ struct CheckContext {
   uint16_t port = 0;
   Security security = Security::kTls;
   std::string username;
-  bool oauth = false;           // the credential was an OAuth token
-  int64_t phase_budget_ms = 0;  // the timeout of the phase that failed, if known
+  bool oauth = false;                   // the credential was an OAuth token
+  std::optional<int64_t> token_expiry;  // when that token expires (Unix seconds), if known
+  int64_t phase_budget_ms = 0;          // the timeout of the phase that failed, if known
 };
 
 // The server's words without protocol framing: "a2 NO [X] text" -> "[X]

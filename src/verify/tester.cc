@@ -340,6 +340,7 @@ std::optional<Error> Run::Login() {
   if (!mechanism && !use_fallback) return NoMechanism();
 
   context_.oauth = mechanism && UsesOAuthToken(*mechanism);
+  context_.token_expiry = req_.oauth_token_expiry;
   if (req_.login_gate == nullptr) return SendCredentials(mechanism, fallback);
   // The login policy says when, and as whom (engine/login_policy.h).
   std::string why;

@@ -117,7 +117,10 @@ struct CheckRequest {
   std::string username;                    // empty: no login (like probe_only)
   std::optional<std::string> password;     // none: check everything up to login
   std::optional<std::string> oauth_token;  // XOAUTH2 / OAUTHBEARER bearer token
-  bool allow_plaintext = false;            // permit sending credentials without TLS
+  // When the token expires (Unix seconds), if known: a refusal of an expired
+  // token says so (error.reason "token-expired").
+  std::optional<int64_t> oauth_token_expiry;
+  bool allow_plaintext = false;  // permit sending credentials without TLS
   // Connect, TLS/STARTTLS and capabilities only; never log in (cheap probe
   // for discovery's guesses).
   bool probe_only = false;

@@ -98,6 +98,23 @@ TEST(ExplainTest, RefusalKeepsKindAuthAndSaysWhatToDo) {
   EXPECT_NE(e.message.find("535 5.7.139"), std::string::npos) << e.message;
 }
 
+// Dovecot's oauth2 passdb answers a refused XOAUTH2 token with a JSON
+// challenge, then "NO [AUTHENTICATIONFAILED]": the server cannot say why.
+TEST(ExplainTest, RefusedTokenSaysExpiredOnlyWhenItsOwnExpiryPassed) {
+  CheckContext c = Context();
+  c.oauth = true;
+  const Error refused = Error::Make(
+      ErrorKind::kAuth, "x", "a2 NO [AUTHENTICATIONFAILED] Authentication failed.", Phase::kAuth);
+  Error e = Explain(refused, c);
+  EXPECT_EQ(e.kind, ErrorKind::kAuth);
+  EXPECT_EQ(e.reason, "token-rejected");
+  EXPECT_NE(e.message.find("OAuth token"), std::string::npos) << e.message;
+  c.token_expiry = 1000;  // 1970
+  EXPECT_EQ(Explain(refused, c).reason, "token-expired");
+  c.token_expiry = 4102444800;  // 2100
+  EXPECT_EQ(Explain(refused, c).reason, "token-rejected");
+}
+
 TEST(ExplainTest, AuthMessageNamesUserAndQuotesServer) {
   Error e = Explain(Error::Make(ErrorKind::kAuth, "x",
                                 "a2 NO [AUTHENTICATIONFAILED] Authentication failed", Phase::kAuth),
@@ -112,7 +129,9 @@ TEST(ExplainTest, AuthMessageNamesUserAndQuotesServer) {
   Error o = Explain(Error::Make(ErrorKind::kAuth, "x", "535 5.7.8 bad token", Phase::kAuth), oauth);
   EXPECT_EQ(o.message,
             "The server rejected the OAuth token for alice@example.com (SMTP says: 535 5.7.8 "
-            "bad token)");
+            "bad token). The token may have been revoked, belong to another user, or lack the "
+            "mail scope: sign in again (mailscout --oauth) as this user, with the scope the "
+            "server expects");
 }
 
 TEST(ExplainTest, TimeoutsSayWhichPhase) {
