@@ -482,7 +482,10 @@ class ProviderDb::Directory {
     std::vector<std::string> mine;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      for (const auto& [name, file] : files_) AppendDoneWarnings(*file, &mine);
+      for (const auto& [name, file] : files_) {
+        // a file that cannot be read is described by its index line's warning
+        if (file->warning.empty()) AppendDoneWarnings(*file, &mine);
+      }
       mine.insert(mine.end(), stale_.begin(), stale_.end());
       if (fallback_ != nullptr) fallback_->AppendWarnings(&mine, /*parse_all=*/false);
     }
