@@ -1,7 +1,6 @@
 #include "discover/provider_db.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -272,43 +271,56 @@ constexpr std::string_view kIndexName = "domains.idx";
 constexpr std::string_view kIndexHeader = "mailscout-provider-index 1\n";
 constexpr size_t kMaxIndexBytes = 64 << 20;
 
-// A domains.idx mapped into memory (format: providers/make-index). Open()
-// checks it in one pass; Lookup() then reads O(log n) lines of it.
-class MappedIndex {
+// A domains.idx held in memory (format: providers/make-index). Open() reads
+// and checks it in one pass (bench/providers: this stays flat up to 10 000
+// providers; a mapping would save the copy but turn an index truncated
+// while a long-running `serve` holds it into SIGBUS); Lookup() then reads
+// O(log n) lines of it.
+class DomainIndex {
  public:
   struct Hit {
     std::string_view file;  // the file name of the line
     size_t offset;          // where the line starts in the body
   };
 
-  ~MappedIndex() {
-    if (map_ != nullptr) munmap(map_, size_);
-  }
-  MappedIndex(const MappedIndex&) = delete;
-  MappedIndex& operator=(const MappedIndex&) = delete;
+  DomainIndex(const DomainIndex&) = delete;
+  DomainIndex& operator=(const DomainIndex&) = delete;
 
   // nullptr when path does not exist. Errors: it cannot be read, is empty
   // or over kMaxIndexBytes, or is malformed (the message names the line).
-  static Result<std::unique_ptr<MappedIndex>> Open(const fs::path& path) {
+  static Result<std::unique_ptr<DomainIndex>> Open(const fs::path& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-      if (errno == ENOENT) return std::unique_ptr<MappedIndex>();
+      if (errno == ENOENT) return std::unique_ptr<DomainIndex>();
       return Bad(std::string("cannot open: ") + std::strerror(errno));
     }
+    std::unique_ptr<DomainIndex> index(new DomainIndex());
+    std::string& text = index->text_;
     struct stat st {};
+    std::string problem;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-      ::close(fd);
-      return Bad("not a regular file");
+      problem = "not a regular file";
+    } else {
+      // Read until end of file (it may have grown since fstat), up to the limit + 1.
+      text.resize(std::min<size_t>(static_cast<size_t>(st.st_size), kMaxIndexBytes) + 1);
+      size_t got = 0;
+      while (true) {
+        if (got == text.size()) {
+          if (text.size() > kMaxIndexBytes) break;
+          text.resize(std::min(text.size() * 2, kMaxIndexBytes + 1));
+        }
+        const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) problem = std::string("cannot read: ") + std::strerror(errno);
+        if (n <= 0) break;
+        got += static_cast<size_t>(n);
+      }
+      text.resize(got);
+      if (problem.empty() && text.empty()) problem = "empty";
+      if (problem.empty() && text.size() > kMaxIndexBytes) problem = "larger than 64 MiB";
     }
-    const size_t size = static_cast<size_t>(st.st_size);
-    if (size == 0 || size > kMaxIndexBytes) {
-      ::close(fd);
-      return Bad(size == 0 ? "empty" : "larger than 64 MiB");
-    }
-    void* map = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
     ::close(fd);
-    if (map == MAP_FAILED) return Bad(std::string("cannot map: ") + std::strerror(errno));
-    std::unique_ptr<MappedIndex> index(new MappedIndex(map, size));
+    if (!problem.empty()) return Bad(problem);
     Status checked = index->Check();
     if (!checked.ok()) return checked.error();
     return index;
@@ -350,8 +362,7 @@ class MappedIndex {
   }
 
  private:
-  MappedIndex(void* map, size_t size)
-      : map_(map), size_(size), text_(static_cast<const char*>(map), size) {}
+  DomainIndex() = default;
 
   template <typename Fn>
   void ForEachLine(Fn fn) const {
@@ -368,11 +379,12 @@ class MappedIndex {
   // domains (no upper case) in strictly increasing byte order, and file
   // names without '/' or control characters.
   Status Check() {
-    if (text_.substr(0, kIndexHeader.size()) != kIndexHeader) {
+    const std::string_view text(text_);
+    if (text.substr(0, kIndexHeader.size()) != kIndexHeader) {
       return Bad("the first line is not '" +
                  std::string(kIndexHeader.substr(0, kIndexHeader.size() - 1)) + "'");
     }
-    body_ = text_.substr(kIndexHeader.size());
+    body_ = text.substr(kIndexHeader.size());
     std::string_view previous;
     size_t number = 1;
     for (size_t pos = 0; pos < body_.size();) {
@@ -409,9 +421,7 @@ class MappedIndex {
     return OkStatus();
   }
 
-  void* map_;
-  size_t size_;
-  std::string_view text_;
+  std::string text_;
   std::string_view body_;  // the lines after the header
 };
 
@@ -434,7 +444,7 @@ class ProviderDb::Directory {
   static Result<std::unique_ptr<Directory>> Open(const std::string& path) {
     std::unique_ptr<Directory> dir(new Directory(path));
     const fs::path index_path = fs::path(path) / kIndexName;
-    Result<std::unique_ptr<MappedIndex>> index = MappedIndex::Open(index_path);
+    Result<std::unique_ptr<DomainIndex>> index = DomainIndex::Open(index_path);
     if (index.ok() && index.value() != nullptr) {
       dir->index_ = std::move(index.value());
       return dir;
@@ -453,7 +463,7 @@ class ProviderDb::Directory {
   const ProviderEntry* Find(std::string_view domain) const {
     if (scan_ != nullptr) return scan_->Find(domain);
     if (index_ == nullptr) return nullptr;
-    std::optional<MappedIndex::Hit> hit = index_->Lookup(domain);
+    std::optional<DomainIndex::Hit> hit = index_->Lookup(domain);
     if (!hit) return nullptr;
     const ParsedFile& file = Parsed(hit->file);
     std::string problem;
@@ -483,8 +493,11 @@ class ProviderDb::Directory {
     {
       std::lock_guard<std::mutex> lock(mu_);
       for (const auto& [name, file] : files_) {
-        // a file that cannot be read is described by its index line's warning
-        if (file->warning.empty()) AppendDoneWarnings(*file, &mine);
+        // Not before its parse is done (warning is set under its once_flag);
+        // a file that cannot be read is described by its index line's warning.
+        if (file->done.load(std::memory_order_acquire) && file->warning.empty()) {
+          AppendDoneWarnings(*file, &mine);
+        }
       }
       mine.insert(mine.end(), stale_.begin(), stale_.end());
       if (fallback_ != nullptr) fallback_->AppendWarnings(&mine, /*parse_all=*/false);
@@ -525,7 +538,7 @@ class ProviderDb::Directory {
   }
 
   // Records a stale or broken index line, once per line.
-  void Warn(const MappedIndex::Hit& hit, std::string_view domain,
+  void Warn(const DomainIndex::Hit& hit, std::string_view domain,
             const std::string& problem) const {
     const std::string warning = (fs::path(path_) / kIndexName).string() + " line " +
                                 std::to_string(index_->LineNumber(hit.offset)) + " (" +
@@ -553,7 +566,7 @@ class ProviderDb::Directory {
   const std::string path_;
   std::vector<std::string> load_warnings_;
   std::unique_ptr<Scan> scan_;          // a directory without a (usable) index
-  std::unique_ptr<MappedIndex> index_;  // else its index
+  std::unique_ptr<DomainIndex> index_;  // else its index
   // An indexed directory's state, made by Find(); guarded by mu_.
   mutable std::mutex mu_;
   mutable std::map<std::string, std::unique_ptr<ParsedFile>, std::less<>> files_;  // by name

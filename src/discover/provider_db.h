@@ -10,8 +10,8 @@
 // Two kinds of directory:
 // - Indexed: the directory has a domains.idx whose first line is
 //   "mailscout-provider-index 1" (written by providers/make-index; format in
-//   that script). Load() maps the index and checks it (one pass over it, no
-//   copy) and reads no XML file. Find() binary-searches the mapped index,
+//   that script). Load() reads the index and checks it (one pass over it)
+//   and reads no XML file. Find() binary-searches the index in memory,
 //   then reads and parses the one file it names (once; later calls share the
 //   parse) and checks that the file really lists the domain. When it does
 //   not, or the file is missing or does not parse, a warning names the
