@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -380,6 +381,34 @@ TEST_F(IndexedProviderDbTest, ConcurrentLookupsParseEachFileOnce) {
   }
   EXPECT_TRUE(db->warnings().empty());
   EXPECT_EQ(db->size(), 60u);
+}
+
+// Stale lines found by several threads at once: one fallback scan, one
+// warning per line, warnings() read meanwhile.
+TEST_F(IndexedProviderDbTest, ConcurrentStaleLookupsAndWarnings) {
+  std::string index = kHeader;
+  for (int i = 0; i < 10; ++i) {
+    const std::string d = "s" + std::to_string(i) + ".example";
+    Write("bundled/now-" + std::to_string(i) + ".xml", Config(d, "imap." + d));
+    index += d + "\twas-" + std::to_string(i) + ".xml\n";
+  }
+  Write("bundled/domains.idx", index);
+  auto db = ProviderDb::Load({Dir("bundled")});
+  ASSERT_TRUE(db.ok());
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        const std::string d = "s" + std::to_string((i + t) % 10) + ".example";
+        if (Host(db->Find(d)) != "imap." + d) ++wrong;
+        if (db->warnings().size() > 10) ++wrong;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(db->warnings().size(), 10u);
 }
 
 // The bundled database must load without a single warning and answer for
