@@ -2,6 +2,7 @@
 # (docs/install.md). Paths under the prefix follow GNUInstallDirs:
 #   bin/mailscout
 #   share/mailscout/providers/*.xml     the bundled provider database
+#   share/mailscout/providers/domains.idx  its domain index (providers/make-index)
 #   share/mailscout/web/                the helpdesk page (web/, when present)
 #   share/man/man1/mailscout.1.gz
 #   share/bash-completion/completions/mailscout
@@ -15,7 +16,7 @@
 install(TARGETS mailscout RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/providers/
         DESTINATION ${CMAKE_INSTALL_DATADIR}/mailscout/providers
-        FILES_MATCHING PATTERN "*.xml")
+        FILES_MATCHING PATTERN "*.xml" PATTERN "domains.idx")
 # web/ is the helpdesk page of `mailscout serve`; OPTIONAL keeps a tree
 # without it installable.
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/web/

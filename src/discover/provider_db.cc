@@ -1,14 +1,20 @@
 #include "discover/provider_db.h"
 
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <mutex>
+#include <optional>
+#include <set>
 #include <system_error>
 #include <thread>
 
@@ -111,43 +117,99 @@ std::string SearchText(std::string_view xml, bool* always_parse) {
   return out;
 }
 
-}  // namespace
+Error Bad(std::string message) { return Error::Make(ErrorKind::kProtocol, std::move(message)); }
 
-// One item of Load()'s work, in order: a file to parse, or a warning
-// (a missing directory, an unreadable file).
-class ProviderDb::Files {
+// One provider file: read by Load() (scanned directory) or by Find()
+// (indexed directory), parsed once by whoever needs it first.
+struct ParsedFile {
+  std::string origin;         // the file
+  std::string data;           // its contents (released after parsing)
+  std::string search;         // SearchText(data); scanned directories only
+  bool always_parse = false;  // see SearchText()
+  std::string warning;        // set when the file could not be read (then no data)
+  // Filled under parsed; read by others only after done is set.
+  std::once_flag parsed;
+  std::atomic<bool> done{false};
+  bool parse_ok = false;
+  std::vector<std::shared_ptr<const ProviderEntry>> entries;
+  std::map<std::string, std::shared_ptr<const ProviderEntry>, std::less<>> by_domain;
+  std::vector<std::string> warnings;
+};
+
+// Parses file.data into the entries; call once, under file.parsed.
+void ParseInto(ParsedFile& file) {
+  Result<std::vector<ProviderConfig>> parsed = ParseClientConfig(file.data);
+  if (!parsed.ok()) {
+    file.warnings.push_back(file.origin + ": " + parsed.error().message);
+  } else {
+    file.parse_ok = true;
+    for (auto& config : parsed.value()) {
+      auto entry = std::make_shared<ProviderEntry>();
+      entry->config = std::move(config);
+      entry->origin = file.origin;
+      for (const auto& domain : entry->config.domains) {
+        Result<std::string> ascii = ToAsciiDomain(domain);
+        if (!ascii.ok()) {
+          file.warnings.push_back(entry->origin + ": domain '" + domain +
+                                  "' ignored: " + ascii.error().message);
+          continue;
+        }
+        file.by_domain.emplace(ascii.value(), entry);  // an earlier entry wins
+      }
+      file.entries.push_back(std::move(entry));
+    }
+  }
+  file.done.store(true, std::memory_order_release);
+}
+
+// Appends file's warnings if it has been read and parsed (or could not be
+// read); never waits.
+void AppendDoneWarnings(const ParsedFile& file, std::vector<std::string>* out) {
+  if (!file.warning.empty()) {
+    out->push_back(file.warning);
+  } else if (file.done.load(std::memory_order_acquire)) {
+    out->insert(out->end(), file.warnings.begin(), file.warnings.end());
+  }
+}
+
+// The files of one directory without an index, read at once and parsed on
+// demand (see "Scanned" in provider_db.h).
+class Scan {
  public:
-  struct Item {
-    std::string origin;         // the file
-    std::string data;           // its contents
-    std::string search;         // SearchText(data)
-    bool always_parse = false;  // see SearchText()
-    std::string warning;        // set for a warning item (no file)
-    // Filled by Parse(), under parsed:
-    std::once_flag parsed;
-    std::vector<std::shared_ptr<const ProviderEntry>> entries;
-    std::map<std::string, std::shared_ptr<const ProviderEntry>, std::less<>> by_domain;
-    std::vector<std::string> warnings;
-  };
-
-  Files() = default;
-  ~Files() {
+  Scan() = default;
+  ~Scan() {
     stop_ = true;
     if (worker_.joinable()) worker_.join();
   }
-  Files(const Files&) = delete;
-  Files& operator=(const Files&) = delete;
+  Scan(const Scan&) = delete;
+  Scan& operator=(const Scan&) = delete;
 
-  void AddWarning(std::string warning) {
-    items_.push_back(std::make_unique<Item>());
-    items_.back()->warning = std::move(warning);
-  }
-  void AddFile(std::string origin, std::string data) {
-    auto item = std::make_unique<Item>();
-    item->origin = std::move(origin);
-    item->search = SearchText(data, &item->always_parse);
-    item->data = std::move(data);
-    items_.push_back(std::move(item));
+  // Reads every *.xml file of dir. Error: dir cannot be listed. An
+  // unreadable file is a warning item.
+  static Result<std::unique_ptr<Scan>> Read(const fs::path& dir) {
+    std::error_code ec;
+    std::vector<fs::path> paths;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+      if (it->path().extension() == ".xml" && it->is_regular_file(ec)) paths.push_back(it->path());
+    }
+    if (ec) {
+      return Bad("cannot read the provider directory " + dir.string() + ": " + ec.message());
+    }
+    std::sort(paths.begin(), paths.end());
+    auto scan = std::make_unique<Scan>();
+    for (const auto& path : paths) {
+      auto item = std::make_unique<ParsedFile>();
+      Result<std::string> data = ReadBounded(path, kMaxClientConfigBytes);
+      if (data.ok()) {
+        item->origin = path.string();
+        item->search = SearchText(data.value(), &item->always_parse);
+        item->data = std::move(data.value());
+      } else {
+        item->warning = data.error().message;
+      }
+      scan->items_.push_back(std::move(item));
+    }
+    return scan;
   }
 
   // Parses every file on a thread of its own; Find() meanwhile parses what
@@ -185,92 +247,359 @@ class ProviderDb::Files {
     return n;
   }
 
-  void AppendWarnings(std::vector<std::string>* out) const {
+  // With parse_all, parses every file first; otherwise only the files
+  // parsed so far are reported.
+  void AppendWarnings(std::vector<std::string>* out, bool parse_all) const {
     for (auto& item : items_) {
-      if (!item->warning.empty()) {
-        out->push_back(item->warning);
-        continue;
-      }
-      Parse(*item);
-      out->insert(out->end(), item->warnings.begin(), item->warnings.end());
+      if (parse_all) Parse(*item);
+      AppendDoneWarnings(*item, out);
     }
   }
 
  private:
-  static void Parse(Item& item) {
+  static void Parse(ParsedFile& item) {
     if (!item.warning.empty()) return;
-    std::call_once(item.parsed, [&item] {
-      Result<std::vector<ProviderConfig>> parsed = ParseClientConfig(item.data);
-      if (!parsed.ok()) {
-        item.warnings.push_back(item.origin + ": " + parsed.error().message);
-        return;
-      }
-      for (auto& config : parsed.value()) {
-        auto entry = std::make_shared<ProviderEntry>();
-        entry->config = std::move(config);
-        entry->origin = item.origin;
-        for (const auto& domain : entry->config.domains) {
-          Result<std::string> ascii = ToAsciiDomain(domain);
-          if (!ascii.ok()) {
-            item.warnings.push_back(entry->origin + ": domain '" + domain +
-                                    "' ignored: " + ascii.error().message);
-            continue;
-          }
-          item.by_domain.emplace(ascii.value(), entry);  // an earlier entry wins
-        }
-        item.entries.push_back(std::move(entry));
-      }
-    });
+    std::call_once(item.parsed, [&item] { ParseInto(item); });
   }
 
-  std::vector<std::unique_ptr<Item>> items_;
+  std::vector<std::unique_ptr<ParsedFile>> items_;
   std::atomic<bool> stop_{false};
   std::thread worker_;
+};
+
+constexpr std::string_view kIndexName = "domains.idx";
+constexpr std::string_view kIndexHeader = "mailscout-provider-index 1\n";
+constexpr size_t kMaxIndexBytes = 64 << 20;
+
+// A domains.idx held in memory (format: providers/make-index). Open() reads
+// and checks it in one pass (bench/providers: this stays flat up to 10 000
+// providers; a mapping would save the copy but turn an index truncated
+// while a long-running `serve` holds it into SIGBUS); Lookup() then reads
+// O(log n) lines of it.
+class DomainIndex {
+ public:
+  struct Hit {
+    std::string_view file;  // the file name of the line
+    size_t offset;          // where the line starts in the body
+  };
+
+  DomainIndex(const DomainIndex&) = delete;
+  DomainIndex& operator=(const DomainIndex&) = delete;
+
+  // nullptr when path does not exist. Errors: it cannot be read, is empty
+  // or over kMaxIndexBytes, or is malformed (the message names the line).
+  static Result<std::unique_ptr<DomainIndex>> Open(const fs::path& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT) return std::unique_ptr<DomainIndex>();
+      return Bad(std::string("cannot open: ") + std::strerror(errno));
+    }
+    std::unique_ptr<DomainIndex> index(new DomainIndex());
+    std::string& text = index->text_;
+    struct stat st {};
+    std::string problem;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      problem = "not a regular file";
+    } else {
+      // Read until end of file (it may have grown since fstat), up to the limit + 1.
+      text.resize(std::min<size_t>(static_cast<size_t>(st.st_size), kMaxIndexBytes) + 1);
+      size_t got = 0;
+      while (true) {
+        if (got == text.size()) {
+          if (text.size() > kMaxIndexBytes) break;
+          text.resize(std::min(text.size() * 2, kMaxIndexBytes + 1));
+        }
+        const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) problem = std::string("cannot read: ") + std::strerror(errno);
+        if (n <= 0) break;
+        got += static_cast<size_t>(n);
+      }
+      text.resize(got);
+      if (problem.empty() && text.empty()) problem = "empty";
+      if (problem.empty() && text.size() > kMaxIndexBytes) problem = "larger than 64 MiB";
+    }
+    ::close(fd);
+    if (!problem.empty()) return Bad(problem);
+    Status checked = index->Check();
+    if (!checked.ok()) return checked.error();
+    return index;
+  }
+
+  // The line for domain, by binary search over the bytes: each step finds
+  // the line around the middle of the range left.
+  std::optional<Hit> Lookup(std::string_view domain) const {
+    size_t lo = 0;  // always the start of a line
+    size_t hi = body_.size();
+    while (lo < hi) {
+      const size_t mid = lo + (hi - lo) / 2;
+      const size_t newline = mid == 0 ? std::string_view::npos : body_.rfind('\n', mid - 1);
+      const size_t start = newline == std::string_view::npos ? 0 : newline + 1;
+      const size_t end = body_.find('\n', start);  // Check() saw one
+      const std::string_view line = body_.substr(start, end - start);
+      const size_t tab = line.find('\t');
+      const int order = line.substr(0, tab).compare(domain);
+      if (order == 0) return Hit{line.substr(tab + 1), start};
+      if (order < 0) {
+        lo = end + 1;
+      } else {
+        hi = start;
+      }
+    }
+    return std::nullopt;
+  }
+
+  // The 1-based line number (header = 1) of the line at offset.
+  size_t LineNumber(size_t offset) const {
+    return 2 + static_cast<size_t>(std::count(body_.begin(), body_.begin() + offset, '\n'));
+  }
+
+  // The number of distinct file names (reads the whole index).
+  size_t FileCount() const {
+    std::set<std::string_view> files;
+    ForEachLine([&files](std::string_view, std::string_view file) { files.insert(file); });
+    return files.size();
+  }
+
+ private:
+  DomainIndex() = default;
+
+  template <typename Fn>
+  void ForEachLine(Fn fn) const {
+    for (size_t pos = 0; pos < body_.size();) {
+      const size_t end = body_.find('\n', pos);
+      const std::string_view line = body_.substr(pos, end - pos);
+      const size_t tab = line.find('\t');
+      fn(line.substr(0, tab), line.substr(tab + 1));
+      pos = end + 1;
+    }
+  }
+
+  // The header, then "<domain>\t<file>\n" lines with printable ASCII
+  // domains (no upper case) in strictly increasing byte order, and file
+  // names without '/' or control characters.
+  Status Check() {
+    const std::string_view text(text_);
+    if (text.substr(0, kIndexHeader.size()) != kIndexHeader) {
+      return Bad("the first line is not '" +
+                 std::string(kIndexHeader.substr(0, kIndexHeader.size() - 1)) + "'");
+    }
+    body_ = text.substr(kIndexHeader.size());
+    std::string_view previous;
+    size_t number = 1;
+    for (size_t pos = 0; pos < body_.size();) {
+      ++number;
+      const std::string where = "line " + std::to_string(number);
+      const size_t end = body_.find('\n', pos);
+      if (end == std::string_view::npos) return Bad(where + " does not end with a line feed");
+      const std::string_view line = body_.substr(pos, end - pos);
+      const size_t tab = line.find('\t');
+      if (tab == std::string_view::npos || tab == 0 || tab + 1 == line.size()) {
+        return Bad(where + " is not '<domain><tab><file name>'");
+      }
+      const std::string_view domain = line.substr(0, tab);
+      const std::string_view file = line.substr(tab + 1);
+      auto bad_domain_byte = [](unsigned char c) {
+        return c <= ' ' || c >= 0x7f || (c >= 'A' && c <= 'Z');
+      };
+      auto bad_file_byte = [](unsigned char c) { return c < ' ' || c == 0x7f || c == '/'; };
+      if (std::any_of(domain.begin(), domain.end(), bad_domain_byte)) {
+        return Bad(where + ": the domain is not lower-case ASCII");
+      }
+      if (std::any_of(file.begin(), file.end(), bad_file_byte)) {
+        return Bad(where + ": the file name is not a plain name");
+      }
+      if (!previous.empty() && domain <= previous) {
+        return Bad(where + (domain == previous
+                                ? ": " + std::string(domain) + " appears twice"
+                                : ": " + std::string(domain) + " is not sorted after " +
+                                      std::string(previous)));
+      }
+      previous = domain;
+      pos = end + 1;
+    }
+    return OkStatus();
+  }
+
+  std::string text_;
+  std::string_view body_;  // the lines after the header
+};
+
+}  // namespace
+
+class ProviderDb::Directory {
+ public:
+  Directory(const Directory&) = delete;
+  Directory& operator=(const Directory&) = delete;
+
+  // A directory that does not exist: only a warning.
+  static std::unique_ptr<Directory> Missing(std::string warning) {
+    std::unique_ptr<Directory> dir(new Directory(""));
+    dir->load_warnings_.push_back(std::move(warning));
+    return dir;
+  }
+
+  // Maps path/domains.idx if there is one, else (or when it is malformed:
+  // a warning) reads the files. Error: path cannot be listed.
+  static Result<std::unique_ptr<Directory>> Open(const std::string& path) {
+    std::unique_ptr<Directory> dir(new Directory(path));
+    const fs::path index_path = fs::path(path) / kIndexName;
+    Result<std::unique_ptr<DomainIndex>> index = DomainIndex::Open(index_path);
+    if (index.ok() && index.value() != nullptr) {
+      dir->index_ = std::move(index.value());
+      return dir;
+    }
+    if (!index.ok()) {
+      dir->load_warnings_.push_back(index_path.string() + ": " + index.error().message +
+                                    "; reading every file of " + path + " instead");
+    }
+    Result<std::unique_ptr<Scan>> scan = Scan::Read(path);
+    if (!scan.ok()) return scan.error();
+    dir->scan_ = std::move(scan.value());
+    dir->scan_->StartBackground();
+    return dir;
+  }
+
+  const ProviderEntry* Find(std::string_view domain) const {
+    if (scan_ != nullptr) return scan_->Find(domain);
+    if (index_ == nullptr) return nullptr;
+    std::optional<DomainIndex::Hit> hit = index_->Lookup(domain);
+    if (!hit) return nullptr;
+    const ParsedFile& file = Parsed(hit->file);
+    std::string problem;
+    if (!file.warning.empty()) {
+      problem = file.warning;
+    } else if (!file.parse_ok) {
+      problem = file.origin + " does not parse";
+    } else {
+      auto it = file.by_domain.find(domain);
+      if (it != file.by_domain.end()) return it->second.get();
+      problem = file.origin + " does not list " + std::string(domain);
+    }
+    Warn(*hit, domain, problem);
+    return Fallback().Find(domain);
+  }
+
+  size_t size() const {
+    if (scan_ != nullptr) return scan_->size();
+    return index_ != nullptr ? index_->FileCount() : 0;
+  }
+
+  void AppendWarnings(std::vector<std::string>* out) const {
+    out->insert(out->end(), load_warnings_.begin(), load_warnings_.end());
+    if (scan_ != nullptr) scan_->AppendWarnings(out, /*parse_all=*/true);
+    if (index_ == nullptr) return;
+    std::vector<std::string> mine;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const auto& [name, file] : files_) {
+        // Not before its parse is done (warning is set under its once_flag);
+        // a file that cannot be read is described by its index line's warning.
+        if (file->done.load(std::memory_order_acquire) && file->warning.empty()) {
+          AppendDoneWarnings(*file, &mine);
+        }
+      }
+      mine.insert(mine.end(), stale_.begin(), stale_.end());
+      if (fallback_ != nullptr) fallback_->AppendWarnings(&mine, /*parse_all=*/false);
+    }
+    // A file parsed both for its index line and by the fallback scan is
+    // reported once.
+    for (auto& warning : mine) {
+      if (std::find(out->begin(), out->end(), warning) == out->end()) out->push_back(warning);
+    }
+  }
+
+ private:
+  explicit Directory(std::string path) : path_(std::move(path)) {}
+
+  // The file an index line names, read and parsed once.
+  const ParsedFile& Parsed(std::string_view name) const {
+    ParsedFile* file = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = files_.find(name);
+      if (it == files_.end()) it = files_.emplace(name, std::make_unique<ParsedFile>()).first;
+      file = it->second.get();
+    }
+    std::call_once(file->parsed, [this, file, name] {
+      const fs::path path = fs::path(path_) / name;
+      file->origin = path.string();
+      Result<std::string> data = ReadBounded(path, kMaxClientConfigBytes);
+      if (!data.ok()) {
+        file->warning = data.error().message;
+        file->done.store(true, std::memory_order_release);
+        return;
+      }
+      file->data = std::move(data.value());
+      ParseInto(*file);
+      std::string().swap(file->data);
+    });
+    return *file;
+  }
+
+  // Records a stale or broken index line, once per line.
+  void Warn(const DomainIndex::Hit& hit, std::string_view domain,
+            const std::string& problem) const {
+    const std::string warning = (fs::path(path_) / kIndexName).string() + " line " +
+                                std::to_string(index_->LineNumber(hit.offset)) + " (" +
+                                std::string(domain) + " in " + std::string(hit.file) +
+                                "): " + problem + "; reading every file of " + path_ + " instead";
+    std::lock_guard<std::mutex> lock(mu_);
+    if (warned_lines_.insert(hit.offset).second) stale_.push_back(warning);
+  }
+
+  // The whole directory, read the first time an index line proves stale.
+  const Scan& Fallback() const {
+    std::call_once(fallback_once_, [this] {
+      Result<std::unique_ptr<Scan>> scan = Scan::Read(path_);
+      std::lock_guard<std::mutex> lock(mu_);
+      if (scan.ok()) {
+        fallback_ = std::move(scan.value());
+      } else {
+        stale_.push_back(scan.error().message);
+        fallback_ = std::make_unique<Scan>();
+      }
+    });
+    return *fallback_;
+  }
+
+  const std::string path_;
+  std::vector<std::string> load_warnings_;
+  std::unique_ptr<Scan> scan_;          // a directory without a (usable) index
+  std::unique_ptr<DomainIndex> index_;  // else its index
+  // An indexed directory's state, made by Find(); guarded by mu_.
+  mutable std::mutex mu_;
+  mutable std::map<std::string, std::unique_ptr<ParsedFile>, std::less<>> files_;  // by name
+  mutable std::vector<std::string> stale_;  // index lines that proved wrong
+  mutable std::set<size_t> warned_lines_;
+  mutable std::once_flag fallback_once_;
+  mutable std::unique_ptr<Scan> fallback_;  // set once, under fallback_once_ and mu_
 };
 
 std::string ProviderDb::BundledDir() { return FindDataDir(DataDir::kProviders); }
 
 Result<ProviderDb> ProviderDb::Load(const std::vector<std::string>& dirs, bool allow_missing_last) {
-  auto files = std::make_shared<Files>();
+  auto loaded = std::make_shared<std::vector<std::unique_ptr<Directory>>>();
   for (size_t i = 0; i < dirs.size(); ++i) {
-    const fs::path dir(dirs[i]);
     std::error_code ec;
-    if (!fs::is_directory(dir, ec)) {
+    if (!fs::is_directory(fs::path(dirs[i]), ec)) {
       std::string message = "the provider directory " + dirs[i] + " does not exist";
       if (allow_missing_last && i + 1 == dirs.size()) {
-        files->AddWarning(message + "; only --providers directories are used");
+        loaded->push_back(Directory::Missing(message + "; only --providers directories are used"));
         continue;
       }
       return Error::Make(ErrorKind::kProtocol, message);
     }
-    std::vector<fs::path> paths;
-    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-      if (it->path().extension() == ".xml" && it->is_regular_file(ec)) paths.push_back(it->path());
-    }
-    if (ec) {
-      return Error::Make(ErrorKind::kProtocol,
-                         "cannot read the provider directory " + dirs[i] + ": " + ec.message());
-    }
-    std::sort(paths.begin(), paths.end());
-    for (const auto& path : paths) {
-      Result<std::string> data = ReadBounded(path, kMaxClientConfigBytes);
-      if (!data.ok()) {
-        files->AddWarning(data.error().message);
-        continue;
-      }
-      files->AddFile(path.string(), std::move(data.value()));
-    }
+    Result<std::unique_ptr<Directory>> dir = Directory::Open(dirs[i]);
+    if (!dir.ok()) return dir.error();
+    loaded->push_back(std::move(dir.value()));
   }
-  files->StartBackground();
   ProviderDb db;
-  db.files_ = std::move(files);
-  db.all_warnings_once_ = std::make_shared<std::once_flag>();
+  db.dirs_ = std::move(loaded);
   return db;
 }
 
 void ProviderDb::Add(ProviderConfig config, std::string origin) {
-  all_warnings_ = nullptr;  // warnings() makes it again
-  all_warnings_once_ = std::make_shared<std::once_flag>();
   auto entry = std::make_shared<ProviderEntry>();
   entry->config = std::move(config);
   entry->origin = std::move(origin);
@@ -287,26 +616,30 @@ void ProviderDb::Add(ProviderConfig config, std::string origin) {
 }
 
 const ProviderEntry* ProviderDb::Find(std::string_view domain) const {
-  if (files_ != nullptr) {
-    if (const ProviderEntry* entry = files_->Find(domain)) return entry;
+  if (dirs_ != nullptr) {
+    for (const auto& dir : *dirs_) {
+      if (const ProviderEntry* entry = dir->Find(domain)) return entry;
+    }
   }
   auto it = by_domain_.find(domain);
   return it == by_domain_.end() ? nullptr : it->second.get();
 }
 
 size_t ProviderDb::size() const {
-  return (files_ != nullptr ? files_->size() : 0) + entries_.size();
+  size_t n = entries_.size();
+  if (dirs_ != nullptr) {
+    for (const auto& dir : *dirs_) n += dir->size();
+  }
+  return n;
 }
 
-const std::vector<std::string>& ProviderDb::warnings() const {
-  if (files_ == nullptr) return warnings_;
-  std::call_once(*all_warnings_once_, [this] {
-    auto all = std::make_shared<std::vector<std::string>>();
-    files_->AppendWarnings(all.get());
-    all->insert(all->end(), warnings_.begin(), warnings_.end());
-    all_warnings_ = std::move(all);
-  });
-  return *all_warnings_;
+std::vector<std::string> ProviderDb::warnings() const {
+  std::vector<std::string> all;
+  if (dirs_ != nullptr) {
+    for (const auto& dir : *dirs_) dir->AppendWarnings(&all);
+  }
+  all.insert(all.end(), warnings_.begin(), warnings_.end());
+  return all;
 }
 
 }  // namespace mailscout

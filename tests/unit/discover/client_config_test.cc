@@ -57,6 +57,83 @@ TEST(ClientConfig, PlaceholdersInHostAndUsername) {
   EXPECT_EQ(candidates[1].detail, "test");
 }
 
+// Host names as the ISPDB writes them (ispdb/inbox.lv.xml: mail.%EMAILDOMAIN%
+// for four domains; ispdb/mail.ee.xml and mx1.tiki.ne.jp.xml: the bare
+// %EMAILDOMAIN%): the placeholder is expanded before the host name is
+// lower-cased and checked, so the address's own domain is used.
+TEST(ClientConfig, IspdbHostNamePlaceholders) {
+  const std::string xml = R"(<?xml version="1.0" encoding="UTF-8"?>
+<clientConfig version="1.1">
+  <emailProvider id="inbox.lv">
+    <domain>inbox.lv</domain>
+    <domain>inbox.eu</domain>
+    <displayName>%EMAILDOMAIN%</displayName>
+    <incomingServer type="imap">
+      <hostname>mail.%EMAILDOMAIN%</hostname>
+      <port>993</port>
+      <socketType>SSL</socketType>
+      <authentication>password-cleartext</authentication>
+      <username>%EMAILADDRESS%</username>
+    </incomingServer>
+    <incomingServer type="pop3">
+      <hostname>%EMAILDOMAIN%</hostname>
+      <port>995</port>
+      <socketType>SSL</socketType>
+      <username>%EMAILADDRESS%</username>
+    </incomingServer>
+    <incomingServer type="imap">
+      <hostname>%EMAILLOCALPART%.Users.%EMAILDOMAIN%</hostname>
+      <port>993</port>
+      <socketType>SSL</socketType>
+    </incomingServer>
+    <incomingServer type="imap">
+      <hostname>imap.%emaildomain%</hostname>
+      <port>993</port>
+      <socketType>SSL</socketType>
+    </incomingServer>
+    <outgoingServer type="smtp">
+      <hostname>MAIL.%EMAILDOMAIN%</hostname>
+      <port>465</port>
+      <socketType>SSL</socketType>
+      <username>%EMAILADDRESS%</username>
+    </outgoingServer>
+    <outgoingServer type="smtp">
+      <hostname>%EMAILADDRESS%</hostname>
+      <port>587</port>
+      <socketType>STARTTLS</socketType>
+    </outgoingServer>
+  </emailProvider>
+</clientConfig>)";
+  auto parsed = ParseClientConfig(xml);
+  ASSERT_TRUE(parsed.ok());
+  const ProviderConfig& c = parsed->front();
+  EXPECT_EQ(c.servers[0].hostname, "mail.%EMAILDOMAIN%");  // kept as written until expanded
+  std::vector<std::string> problems;
+  auto candidates = ExpandServers(c, Address("Anna.Berzina@Inbox.EU"), Source::kProviders,
+                                  Trust::kAuthenticated, "x", &problems);
+  ASSERT_EQ(candidates.size(), 4u);
+  EXPECT_EQ(candidates[0].host, "mail.inbox.eu");
+  EXPECT_EQ(candidates[0].username, "Anna.Berzina@inbox.eu");
+  EXPECT_EQ(candidates[1].host, "inbox.eu");
+  EXPECT_EQ(candidates[1].protocol, Protocol::kPop3);
+  EXPECT_EQ(candidates[2].host, "anna.berzina.users.inbox.eu");
+  EXPECT_EQ(candidates[3].host, "mail.inbox.eu");
+  EXPECT_EQ(candidates[3].protocol, Protocol::kSmtp);
+  // Placeholders are matched as the ISPDB writes them (upper case); an
+  // address is no host name. Both servers are dropped, each with a problem.
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_NE(problems[0].find("imap.%emaildomain%"), std::string::npos) << problems[0];
+  EXPECT_NE(problems[1].find("Anna.Berzina@inbox.eu"), std::string::npos) << problems[1];
+  // A local part that cannot be a label drops only the server that uses it.
+  problems.clear();
+  candidates = ExpandServers(c, Address("a+b@mail.ee"), Source::kProviders, Trust::kAuthenticated,
+                             "x", &problems);
+  ASSERT_EQ(candidates.size(), 3u);
+  EXPECT_EQ(candidates[0].host, "mail.mail.ee");
+  EXPECT_EQ(candidates[1].host, "mail.ee");
+  EXPECT_EQ(problems.size(), 3u);
+}
+
 TEST(ClientConfig, CrlfWhitespaceAndNoDeclaration) {
   ProviderConfig c = ParseOne("crlf.xml");
   ASSERT_EQ(c.servers.size(), 2u);

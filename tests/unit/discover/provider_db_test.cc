@@ -1,9 +1,15 @@
 #include "discover/provider_db.h"
 
 #include <gtest/gtest.h>
+#include <sys/inotify.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <thread>
 
 #include "test_util.h"
 
@@ -129,6 +135,282 @@ TEST_F(ProviderDbTest, EarlierFilesWinWhicheverIsParsedFirst) {
   EXPECT_TRUE(db->warnings().empty());
 }
 
+// ---- Indexed directories (domains.idx, providers/make-index) ----
+
+constexpr char kHeader[] = "mailscout-provider-index 1\n";
+
+// The names of the files opened in a directory while it is watched (inotify).
+class OpenWatch {
+ public:
+  explicit OpenWatch(const fs::path& dir) : fd_(inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {
+    EXPECT_GE(fd_, 0);
+    EXPECT_GE(inotify_add_watch(fd_, dir.c_str(), IN_OPEN), 0);
+  }
+  ~OpenWatch() { close(fd_); }
+  std::set<std::string> Opened() {
+    std::set<std::string> names;
+    alignas(inotify_event) char buffer[8192];
+    ssize_t n;
+    while ((n = read(fd_, buffer, sizeof buffer)) > 0) {
+      for (char* p = buffer; p < buffer + n;) {
+        auto* event = reinterpret_cast<inotify_event*>(p);
+        names.insert(event->len > 0 ? std::string(event->name) : std::string("(the directory)"));
+        p += sizeof(inotify_event) + event->len;
+      }
+    }
+    return names;
+  }
+
+ private:
+  int fd_;
+};
+
+class IndexedProviderDbTest : public ProviderDbTest {
+ protected:
+  static std::string Config2(const std::string& d1, const std::string& d2,
+                             const std::string& host) {
+    return "<clientConfig><emailProvider id='" + d1 + "'><domain>" + d1 + "</domain><domain>" + d2 +
+           "</domain><incomingServer type='imap'><hostname>" + host +
+           "</hostname><port>993</port><socketType>SSL</socketType>"
+           "</incomingServer></emailProvider></clientConfig>";
+  }
+  static std::string Host(const ProviderEntry* entry) {
+    return entry == nullptr ? "(none)" : entry->config.servers.at(0).hostname;
+  }
+  std::string Dir(const std::string& name) { return (dir_ / name).string(); }
+};
+
+TEST_F(IndexedProviderDbTest, IndexedLookupFindsTheEntry) {
+  Write("bundled/a.example.xml", Config2("a.example", "a-mx.example", "imap.a.example"));
+  Write("bundled/b.example.xml", Config("b.example", "imap.b.example"));
+  Write("bundled/domains.idx", std::string(kHeader) +
+                                   "a-mx.example\ta.example.xml\n"
+                                   "a.example\ta.example.xml\n"
+                                   "b.example\tb.example.xml\n");
+  auto db = ProviderDb::Load({Dir("bundled")});
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(Host(db->Find("a-mx.example")), "imap.a.example");
+  EXPECT_EQ(Host(db->Find("b.example")), "imap.b.example");
+  EXPECT_EQ(db->Find("a.example"), db->Find("a-mx.example"));  // one parse, one entry
+  EXPECT_EQ(db->Find("c.example"), nullptr);
+  EXPECT_EQ(db->Find("example"), nullptr);
+  EXPECT_EQ(db->Find(""), nullptr);
+  EXPECT_EQ(db->Find("zzz.example"), nullptr);
+  EXPECT_EQ(db->size(), 2u);  // distinct files in the index
+  EXPECT_TRUE(db->warnings().empty());
+  EXPECT_EQ(db->Find("b.example")->origin, (dir_ / "bundled" / "b.example.xml").string());
+}
+
+// The other files are not even well-formed: had any been parsed, warnings()
+// would say so; inotify shows which files were opened at all.
+TEST_F(IndexedProviderDbTest, LookupsOpenOnlyTheIndexAndTheNamedFile) {
+  Write("bundled/a.example.xml", Config("a.example", "imap.a.example"));
+  for (int i = 0; i < 20; ++i) Write("bundled/junk" + std::to_string(i) + ".xml", "<clientConfig");
+  Write("bundled/domains.idx", std::string(kHeader) + "a.example\ta.example.xml\n");
+  OpenWatch watch(dir_ / "bundled");
+  auto db = ProviderDb::Load({Dir("bundled")});
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(db->Find("missing.example"), nullptr);
+  EXPECT_EQ(db->Find("junk0.xml"), nullptr);
+  EXPECT_EQ(watch.Opened(), (std::set<std::string>{"domains.idx"}));
+  EXPECT_EQ(Host(db->Find("a.example")), "imap.a.example");
+  EXPECT_EQ(Host(db->Find("a.example")), "imap.a.example");
+  EXPECT_EQ(watch.Opened(), (std::set<std::string>{"a.example.xml"}));  // once
+  EXPECT_EQ(db->size(), 1u);
+  EXPECT_TRUE(db->warnings().empty());
+  EXPECT_TRUE(watch.Opened().empty());
+}
+
+TEST_F(IndexedProviderDbTest, EarlierDirectoriesWinWhateverTheirKind) {
+  Write("extra/x.xml", Config2("shared.example", "extra-only.example", "imap.extra.example"));
+  Write("bundled/y.xml", Config2("shared.example", "bundled-only.example", "imap.bundled.example"));
+  Write("bundled/domains.idx",
+        std::string(kHeader) + "bundled-only.example\ty.xml\n" + "shared.example\ty.xml\n");
+  // extra scanned, bundled indexed
+  auto db = ProviderDb::Load({Dir("extra"), Dir("bundled")});
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(Host(db->Find("shared.example")), "imap.extra.example");
+  EXPECT_EQ(Host(db->Find("bundled-only.example")), "imap.bundled.example");
+  EXPECT_EQ(db->size(), 2u);
+  // both indexed; the other order
+  Write("extra/domains.idx",
+        std::string(kHeader) + "extra-only.example\tx.xml\n" + "shared.example\tx.xml\n");
+  auto both = ProviderDb::Load({Dir("extra"), Dir("bundled")});
+  ASSERT_TRUE(both.ok());
+  EXPECT_EQ(Host(both->Find("shared.example")), "imap.extra.example");
+  EXPECT_EQ(Host(both->Find("extra-only.example")), "imap.extra.example");
+  EXPECT_EQ(Host(both->Find("bundled-only.example")), "imap.bundled.example");
+  auto reversed = ProviderDb::Load({Dir("bundled"), Dir("extra")});
+  ASSERT_TRUE(reversed.ok());
+  EXPECT_EQ(Host(reversed->Find("shared.example")), "imap.bundled.example");
+  EXPECT_TRUE(both->warnings().empty());
+  EXPECT_TRUE(reversed->warnings().empty());
+}
+
+TEST_F(IndexedProviderDbTest, FileGoneIsAWarningAndTheDirectoryIsScanned) {
+  // moved.example now lives in new.xml, which the index does not know.
+  Write("bundled/new.xml", Config("moved.example", "imap.new.example"));
+  Write("bundled/domains.idx", std::string(kHeader) + "moved.example\told.xml\n");
+  auto db = ProviderDb::Load({Dir("bundled")});
+  ASSERT_TRUE(db.ok());
+  EXPECT_TRUE(db->warnings().empty());
+  EXPECT_EQ(Host(db->Find("moved.example")), "imap.new.example");
+  EXPECT_EQ(Host(db->Find("moved.example")), "imap.new.example");
+  std::vector<std::string> warnings = db->warnings();
+  ASSERT_EQ(warnings.size(), 1u);  // once, however often the line is used
+  EXPECT_NE(warnings[0].find("domains.idx line 2"), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[0].find("old.xml"), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[0].find("instead"), std::string::npos) << warnings[0];
+}
+
+TEST_F(IndexedProviderDbTest, FileThatNoLongerListsTheDomain) {
+  Write("bundled/a.xml", Config("a.example", "imap.a.example"));  // b.example was dropped
+  Write("bundled/c.xml", Config("c.example", "imap.c.example"));
+  Write("bundled/bad.xml", "<clientConfig>");
+  Write("bundled/domains.idx", std::string(kHeader) + "a.example\ta.xml\n" + "b.example\ta.xml\n" +
+                                   "bad.example\tbad.xml\n" + "c.example\tc.xml\n");
+  auto db = ProviderDb::Load({Dir("bundled")});
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(db->Find("b.example"), nullptr);
+  EXPECT_EQ(Host(db->Find("c.example")), "imap.c.example");
+  std::vector<std::string> warnings = db->warnings();
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("domains.idx line 3 (b.example in a.xml)"), std::string::npos)
+      << warnings[0];
+  EXPECT_NE(warnings[0].find("does not list b.example"), std::string::npos) << warnings[0];
+  // A file that does not parse: its own warning and the index line's.
+  EXPECT_EQ(db->Find("bad.example"), nullptr);
+  warnings = db->warnings();
+  ASSERT_EQ(warnings.size(), 3u);
+  EXPECT_EQ(std::count_if(warnings.begin(), warnings.end(),
+                          [](const std::string& w) {
+                            return w.find("bad.xml: the configuration file") != std::string::npos;
+                          }),
+            1);
+  EXPECT_EQ(std::count_if(warnings.begin(), warnings.end(),
+                          [](const std::string& w) {
+                            return w.find("line 4 (bad.example in bad.xml)") != std::string::npos;
+                          }),
+            1);
+}
+
+TEST_F(IndexedProviderDbTest, MalformedIndexFallsBackToScanning) {
+  Write("bundled/a.xml", Config("a.example", "imap.a.example"));
+  Write("bundled/b.xml", Config("b.example", "imap.b.example"));
+  const std::string a = "a.example\ta.xml\n";
+  const std::string b = "b.example\tb.xml\n";
+  const std::pair<std::string, std::string> cases[] = {
+      {"", "empty"},
+      {"mailscout-provider-index 2\n" + a + b, "first line"},
+      {"\n" + a, "first line"},
+      {std::string(kHeader) + b + a, "a.example is not sorted after b.example"},
+      {std::string(kHeader) + a + a + b, "a.example appears twice"},
+      {std::string(kHeader) + a + "b.example\tb.xml", "line 3 does not end"},
+      {std::string(kHeader) + a + "b.example b.xml\n", "line 3 is not"},
+      {std::string(kHeader) + "\tb.xml\n", "line 2 is not"},
+      {std::string(kHeader) + "B.example\tb.xml\n", "lower-case"},
+      {std::string(kHeader) + a + "b.example\t../b.xml\n", "not a plain name"},
+      {std::string(kHeader) + a + "b.example\tb.xml\r\n", "not a plain name"},
+      {std::string(kHeader) + std::string("a\0.example\ta.xml\n", 17), "lower-case"},
+  };
+  for (const auto& [text, problem] : cases) {
+    Write("bundled/domains.idx", text);
+    auto db = ProviderDb::Load({Dir("bundled")});
+    ASSERT_TRUE(db.ok());
+    EXPECT_EQ(Host(db->Find("a.example")), "imap.a.example") << text;
+    EXPECT_EQ(Host(db->Find("b.example")), "imap.b.example") << text;
+    EXPECT_EQ(db->size(), 2u);
+    std::vector<std::string> warnings = db->warnings();
+    ASSERT_EQ(warnings.size(), 1u) << text;
+    EXPECT_NE(warnings[0].find("domains.idx: "), std::string::npos) << warnings[0];
+    EXPECT_NE(warnings[0].find(problem), std::string::npos) << warnings[0];
+    EXPECT_NE(warnings[0].find("reading every file"), std::string::npos) << warnings[0];
+  }
+  // A directory named domains.idx is no index either.
+  fs::remove(dir_ / "bundled" / "domains.idx");
+  fs::create_directory(dir_ / "bundled" / "domains.idx");
+  auto db = ProviderDb::Load({Dir("bundled")});
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(Host(db->Find("b.example")), "imap.b.example");
+  EXPECT_EQ(db->warnings().size(), 1u);
+}
+
+TEST_F(IndexedProviderDbTest, ConcurrentLookupsParseEachFileOnce) {
+  std::string index = kHeader;
+  std::vector<std::string> domains;
+  for (int i = 0; i < 60; ++i) {
+    const std::string name = "p" + std::to_string(100 + i);
+    Write("bundled/" + name + ".xml",
+          Config2(name + ".example", name + "-mx.example", "imap." + name + ".example"));
+    domains.push_back(name + "-mx.example");
+    domains.push_back(name + ".example");
+  }
+  std::sort(domains.begin(), domains.end());
+  for (const auto& d : domains) index += d + "\t" + d.substr(0, 4) + ".xml\n";
+  Write("bundled/domains.idx", index);
+  auto db = ProviderDb::Load({Dir("bundled")});
+  ASSERT_TRUE(db.ok());
+  constexpr int kThreads = 8;
+  std::vector<std::vector<const ProviderEntry*>> seen(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 3; ++round) {
+        for (size_t i = 0; i < domains.size(); ++i) {
+          // each thread its own order, so first parses race
+          const std::string& d = domains[(i * 7 + static_cast<size_t>(t) * 13) % domains.size()];
+          seen[t].push_back(db->Find(d));
+          seen[t].push_back(db->Find("not-" + d));
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (const auto& d : domains) {
+    const ProviderEntry* entry = db->Find(d);
+    ASSERT_NE(entry, nullptr) << d;
+    EXPECT_EQ(entry->config.servers.at(0).hostname, "imap." + d.substr(0, 4) + ".example");
+  }
+  for (int t = 0; t < kThreads; ++t) {
+    for (size_t i = 0; i < seen[t].size(); i += 2) {
+      const std::string& d =
+          domains[((i / 2) % domains.size() * 7 + static_cast<size_t>(t) * 13) % domains.size()];
+      EXPECT_EQ(seen[t][i], db->Find(d)) << d;  // the very same entry: parsed once
+      EXPECT_EQ(seen[t][i + 1], nullptr);
+    }
+  }
+  EXPECT_TRUE(db->warnings().empty());
+  EXPECT_EQ(db->size(), 60u);
+}
+
+// Stale lines found by several threads at once: one fallback scan, one
+// warning per line, warnings() read meanwhile.
+TEST_F(IndexedProviderDbTest, ConcurrentStaleLookupsAndWarnings) {
+  std::string index = kHeader;
+  for (int i = 0; i < 10; ++i) {
+    const std::string d = "s" + std::to_string(i) + ".example";
+    Write("bundled/now-" + std::to_string(i) + ".xml", Config(d, "imap." + d));
+    index += d + "\twas-" + std::to_string(i) + ".xml\n";
+  }
+  Write("bundled/domains.idx", index);
+  auto db = ProviderDb::Load({Dir("bundled")});
+  ASSERT_TRUE(db.ok());
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        const std::string d = "s" + std::to_string((i + t) % 10) + ".example";
+        if (Host(db->Find(d)) != "imap." + d) ++wrong;
+        if (db->warnings().size() > 10) ++wrong;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(db->warnings().size(), 10u);
+}
+
 // The bundled database must load without a single warning and answer for
 // the big providers.
 TEST(BundledProviders, LoadCleanly) {
@@ -139,6 +421,11 @@ TEST(BundledProviders, LoadCleanly) {
   ASSERT_NE(db->Find("gmail.com"), nullptr);
   EXPECT_EQ(db->Find("gmail.com")->config.login_policy, "app-password");
   EXPECT_NE(db->Find("google.com"), nullptr);  // MX domain of Google Workspace
+  // Looked up through providers/domains.idx (providers_index_current keeps
+  // it true): size() counts its files.
+  EXPECT_TRUE(
+      std::filesystem::exists(std::string(MAILSCOUT_SOURCE_DIR) + "/providers/domains.idx"));
+  EXPECT_TRUE(db->warnings().empty());
 }
 
 }  // namespace
