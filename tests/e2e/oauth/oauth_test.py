@@ -214,6 +214,7 @@ def case_token_valid():
     token = mint()
     for protocol, mech, extra in (("imap", "XOAUTH2", []), ("imap", "OAUTHBEARER", ["--transcript"]),
                                   ("pop3", "OAUTHBEARER", ["--port", "110", "--security", "starttls"]),
+                                  ("pop3", "XOAUTH2", []),
                                   ("smtp", "XOAUTH2", ["--port", "587", "--security", "starttls"]),
                                   ("smtp", "OAUTHBEARER", [])):
         r = mailscout(["test", "--protocol", protocol, "--host", MAIL, "--user", ALICE, "--mechanism", mech,
