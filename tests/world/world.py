@@ -197,6 +197,7 @@ class Spec:
         self.web = {}        # host -> dict
         self.tcp = []        # dicts
         self.serve = []      # dicts: `mailscout serve` instances
+        self.oauth = []      # dicts: OAuth 2.0 authorization servers (oauth_server.py)
         self.listeners = {}  # (host, port) -> description, for conflict detection
 
     # -- hosts ---------------------------------------------------------------
@@ -249,7 +250,7 @@ class Spec:
         except json.JSONDecodeError as e:
             fail(f"{rel}: invalid JSON: {e}")
         w = Where(rel)
-        check_keys(w, data, {"description", "hosts", "dns", "mail", "web", "tcp", "serve"})
+        check_keys(w, data, {"description", "hosts", "dns", "mail", "web", "tcp", "serve", "oauth"})
         self.scenarios.append(name)
         self.descriptions[name] = data.get("description", "")
         want(w / "description", self.descriptions[name], str, "a string")
@@ -276,6 +277,8 @@ class Spec:
             self.load_tcp(w / "tcp" / i, t)
         for i, sv in enumerate(want(w / "serve", data.get("serve", []), list, "a list")):
             self.load_serve(w / "serve" / i, sv)
+        for i, o in enumerate(want(w / "oauth", data.get("oauth", []), list, "a list")):
+            self.load_oauth(w / "oauth" / i, o)
         for i, r in enumerate(want(w / "dns", data.get("dns", []), list, "a list")):
             self.load_dns(w / "dns" / i, r)
 
@@ -347,7 +350,8 @@ class Spec:
 
     def load_mail(self, w, m):
         check_keys(w, m, {"host", "also_hosts", "name", "services", "ssl", "plaintext_auth", "auth", "cert",
-                          "cert_names", "users", "inbox", "greeting", "dovecot", "penalties", "ban_after"},
+                          "cert_names", "users", "inbox", "greeting", "dovecot", "penalties", "ban_after",
+                          "oauth2"},
                    ("host", "services"))
         host = check_host(w / "host", m["host"])
         self.add_host(w / "host", host)
@@ -415,8 +419,16 @@ class Spec:
             want(w / "ban_after", ban_after, int, "a number of failed logins (integer >= 1)")
             if not 1 <= ban_after <= 1000:
                 (w / "ban_after").err("must be between 1 and 1000")
+        oauth2 = m.get("oauth2")
+        if oauth2 is not None:
+            want(w / "oauth2", oauth2, dict, "an object: dovecot-oauth2.conf.ext setting -> value")
+            if "introspection_url" not in oauth2 and "tokeninfo_url" not in oauth2:
+                (w / "oauth2").err("needs \"introspection_url\" (or \"tokeninfo_url\")")
+            for k, v in oauth2.items():
+                if not re.match(r"^[a-z_]+$", k) or not isinstance(v, (str, int)) or "\n" in str(v):
+                    (w / "oauth2" / k).err("expected a setting name and a one-line value")
         kind, cnames = self.load_cert(w, m)
-        self.mail.append({"name": name, "host": host, "also_hosts": also, "services": services, "ssl": ssl_mode,
+        self.mail.append({"oauth2": oauth2, "name": name, "host": host, "also_hosts": also, "services": services, "ssl": ssl_mode,
                           "plaintext_auth": pa, "auth": [a.lower() for a in auth], "users": users,
                           "inbox": inbox, "greeting": greeting, "dovecot": extra, "cert": kind,
                           "cert_names": cnames, "penalties": penalties, "ban_after": ban_after, "where": w})
@@ -549,6 +561,22 @@ class Spec:
         kind, cnames = self.load_cert(w, sv)
         self.serve.append({"name": name, "providers": str(providers), "hosts": hosts, "args": args,
                            "sign": sign, "cert": kind, "cert_names": cnames, "where": w})
+
+    def load_oauth(self, w, o):
+        """An OAuth 2.0 authorization server (oauth_server.py) on HTTPS: issuer https://HOST
+        and https://HOST/oidc, users, default client options."""
+        check_keys(w, o, {"host", "port", "users", "options", "cert", "cert_names"}, ("host",))
+        host = check_host(w / "host", o["host"])
+        self.add_host(w / "host", host)
+        port = check_port(w / "port", o.get("port", 443))
+        self.claim(w / "port", host, port, "oauth server")
+        users = want(w / "users", o.get("users", []), list, "a list of user names")
+        for i, u in enumerate(users):
+            want(w / "users" / i, u, str, "a user name")
+        options = want(w / "options", o.get("options", {}), dict, "an object: client option -> value")
+        kind, cnames = self.load_cert(w, o)
+        self.oauth.append({"host": host, "port": port, "users": users, "options": options, "cert": kind,
+                           "cert_names": cnames, "where": w})
 
     def load_tcp(self, w, t):
         want(w, t, dict, "an object {host, port, behaviour, ...}")
@@ -867,6 +895,8 @@ def dovecot_conf(spec, m, world, cert):
          "mail_location = maildir:~/Maildir",
          f"submission_relay_host = {RELAY_ADDR}",
          f"submission_relay_port = {RELAY_PORT}",
+         *(["passdb {", "  driver = oauth2", "  mechanisms = xoauth2 oauthbearer", f"  args = {d}/oauth2.conf.ext",
+             "  result_failure = return-fail", "}"] if m["oauth2"] else []),
          "passdb {", "  driver = passwd-file", f"  args = {d}/users", "}",
          "userdb {", "  driver = static",
          f"  args = uid=nobody gid=nogroup home={world}/mail/{m['name']}/%u", "}"]
@@ -1639,6 +1669,8 @@ class Inner:
         for t in spec.tcp:
             if t["tls"] or t["behaviour"] == "script":
                 certs.want(t["cert"], [t["host"]] + t["cert_names"])
+        for o in spec.oauth:
+            o["certfile"] = certs.want(o["cert"], [o["host"]] + o["cert_names"])
         for sv in spec.serve:
             if any("https" in p for p in sv["hosts"].values()):
                 sv["certfile"] = certs.want(sv["cert"], list(sv["hosts"]) + sv["cert_names"])
@@ -1694,6 +1726,13 @@ class Inner:
             conf, users = dovecot_conf(spec, m, W, m.get("certfile"))
             (d / "dovecot.conf").write_text(conf)
             (d / "users").write_text(users)
+            if m["oauth2"]:
+                # Dovecot's oauth2 passdb: it asks the authorization server about each token
+                # (the world CA is in the bundle it is given).
+                o2 = {"tls_ca_cert_file": SYSTEM_BUNDLE, "timeout_msecs": 5000, "debug": "yes"}
+                o2.update(m["oauth2"])
+                (d / "oauth2.conf.ext").write_text("".join(f"{k} = {v}\n" for k, v in o2.items()))
+                os.chmod(d / "oauth2.conf.ext", 0o644)
             os.chmod(d / "users", 0o644)
             (W / "mail" / m["name"]).mkdir()
             os.chown(W / "mail" / m["name"], *nobody)
@@ -1721,6 +1760,13 @@ class Inner:
         self.serve_pids = {}
         for sv in spec.serve:
             self.serve_pids[sv["name"]] = self.spawn_serve(sv)
+        for o in spec.oauth:
+            argv = [sys.executable, str(HERE / "oauth_server.py"), "--host", o["host"],
+                    "--listen", f"{spec.addr(o['host'])}:{o['port']}", "--cert", str(o["certfile"][0]),
+                    "--key", str(o["certfile"][1]), "--log", str(W / "logs" / f"oauth-{o['host']}.log")]
+            argv += [a for u in o["users"] for a in ("--user", u)]
+            argv += [a for k, v in o["options"].items() for a in ("--option", f"{k}={json.dumps(v)}")]
+            self.spawn(f"oauth {o['host']}", argv, W / "logs" / f"oauth-{o['host']}.out")
         self.mark("spawned")
 
         # Wait until everything listens.
@@ -1739,6 +1785,8 @@ class Inner:
             for h, ports in sv["hosts"].items():
                 for scheme, port in ports.items():
                     expected[(spec.addr(h), port)] = f"mailscout serve {sv['name']} {scheme} on {h}"
+        for o in spec.oauth:
+            expected[(spec.addr(o["host"]), o["port"])] = f"oauth server on {o['host']}"
         # Servers with "penalties" keep the socket: their per-IP penalty is on, as by default.
         penalty = {W / "dovecot" / m["name"] / "run" / "anvil-auth-penalty" for m in spec.mail
                    if not m["penalties"]}
@@ -1844,6 +1892,11 @@ class Inner:
                            "exit_file": str(self.world / "logs" / f"serve-{sv['name']}.exit")}
                           for sv in spec.serve],
                 "startup_seconds": round(time.monotonic() - self.t0, 3)}
+        if spec.oauth:
+            info["oauth"] = [{"host": o["host"], "address": spec.addr(o["host"]), "port": o["port"],
+                              "issuer": f"https://{o['host']}" + (f":{o['port']}" if o["port"] != 443 else ""),
+                              "users": o["users"], "log": str(self.world / "logs" / f"oauth-{o['host']}.log")}
+                             for o in spec.oauth]
         (self.world / "world.json").write_text(json.dumps(info, indent=2) + "\n")
         self.wlog("start-up: " + ", ".join(f"{w} {t * 1000:.0f}ms" for w, t in self.times))
 
@@ -2128,6 +2181,11 @@ def describe(spec):
                        + (" (signs profiles)" if sv["sign"] else "") + (f" {' '.join(sv['args'])}" if sv["args"] else ""))
             for h, ports in sv["hosts"].items():
                 out.append(f"      {h} ({spec.addr(h)}) {', '.join(f'{s}:{p}' for s, p in ports.items())}")
+    if spec.oauth:
+        out.append("\noauth servers:")
+        for o in spec.oauth:
+            out.append(f"  https://{o['host']}:{o['port']} ({spec.addr(o['host'])}) users {' '.join(o['users'])}"
+                       + (f" options {json.dumps(o['options'])}" if o["options"] else ""))
     out.append("\ntcp (faults and hostile servers):")
     for t in spec.tcp:
         p = {k: v for k, v in t["params"].items() if k not in ("target_addr", "target_port", "target_host", "script")}
