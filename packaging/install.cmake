@@ -16,7 +16,7 @@
 install(TARGETS mailscout RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/providers/
         DESTINATION ${CMAKE_INSTALL_DATADIR}/mailscout/providers
-        FILES_MATCHING PATTERN "*.xml" PATTERN "domains.idx")
+        FILES_MATCHING PATTERN "*.xml" PATTERN "domains.idx" PATTERN "overlays" EXCLUDE)
 # web/ is the helpdesk page of `mailscout serve`; OPTIONAL keeps a tree
 # without it installable.
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/web/

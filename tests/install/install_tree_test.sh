@@ -62,7 +62,7 @@ out=$(cd "$tmp" && env -u MAILSCOUT_PROVIDERS_DIR "$tmp/moved/bin/mailscout" \
   discover alice@gmail.com --offline --format json 2>&1)
 status=$?
 ((status == 0)) || fail "discover --offline: exit $status: $out"
-grep -q "\"$tmp/moved/share/mailscout/providers/gmail.com.xml\"" <<<"$out" ||
+grep -q "\"$tmp/moved/share/mailscout/providers/googlemail.com.xml\"" <<<"$out" ||
   fail "discover did not read the moved prefix's providers: $out"
 grep -q "$MAILSCOUT_SOURCE_DIR/providers" <<<"$out" && fail "discover read the source tree"
 finish
