@@ -200,9 +200,15 @@ def check_polling(r, interval=1):
           f"polled faster than the {interval} s interval: {ps}")
 
 
+# An issuer the database does not know needs its scopes named (--oauth-scope);
+# the same words as tests/e2e/oauth/providers/oauth.example.xml.
+SCOPES = {"imap": "imap", "pop3": "pop", "smtp": "smtp"}
+
+
 def oauth_test(protocol, mechanism, flow, client, issuer=AUTH, extra=()):
     args = ["test", "--protocol", protocol, "--host", MAIL, "--user", ALICE, "--oauth",
-            "--oauth-issuer", issuer, "--oauth-client-id", client, "--oauth-flow", flow,
+            "--oauth-issuer", issuer, "--oauth-scope", SCOPES[protocol], "--oauth-scope",
+            "offline_access", "--oauth-client-id", client, "--oauth-flow", flow,
             "--mechanism", mechanism, "--format", "json", *extra]
     return args
 
