@@ -12,6 +12,7 @@ Each case is a function; all run, each is reported PASS/FAIL, the exit status is
 failed. `oauth_test.py CASE...` runs only those cases (the audit always runs last).
 """
 
+import base64
 import json
 import os
 import re
@@ -435,6 +436,76 @@ def case_no_files_without_cache():
     check(not found, r, f"files written: {found}")
 
 
+FORMATS = ["text", "json", "thunderbird", "autodiscover", "mobileconfig", "msmtp", "mbsync",
+           "neomutt", "aerc", "android-json", "android-qr"]
+
+
+def case_every_format_with_token():
+    """MAILSCOUT_OAUTH_TOKEN with setup (every format, report, transcript) and export: verified,
+    and the secrets audit below then searches every output and file of these runs."""
+    token = mint()
+    report = None
+    for fmt in FORMATS:
+        out = "out.png" if fmt == "android-qr" else "out." + fmt
+        args = ["setup", ALICE, "--format", fmt, "-o", out, "--save-report", "report.json",
+                "--transcript"]
+        r = mailscout(args, user="none", env_extra={"MAILSCOUT_OAUTH_TOKEN": token},
+                      name=f"setup token {fmt}", timeout=120)
+        check(r.rc == 0, r, f"setup --format {fmt} with a token: exit 0 expected")
+        with open(os.path.join(r.home, "report.json")) as fh:
+            report = fh.read()
+        check('"verified": true' in report, r, "the saved report has no verified setting")
+    home = tempfile.mkdtemp(prefix="home-", dir=TMP)
+    with open(os.path.join(home, "report.json"), "w") as fh:
+        fh.write(report)
+    for fmt in FORMATS:
+        r = mailscout(["export", fmt, "--from", os.path.join(home, "report.json")], user="none",
+                      name=f"export {fmt}")
+        check(r.rc == 0, r, f"export {fmt}: exit 0 expected")
+
+
+def case_outlook_card_before_password():
+    """alice@outlook.com (the bundled hotmail.com file says oauth2-only): setup says so on stderr
+    before any login, sends no password, and the card says OAUTH2 REQUIRED; without a password too."""
+    for env in ({"MAILSCOUT_PASSWORD": "Pw-never-sent-42"}, {}):
+        r = mailscout(["setup", "alice@outlook.com", "--format", "json", "--timeout", "8",
+                       "--no-prompt"], user="none", env_extra=env, name="outlook card")
+        check(r.rc == 1 and r.json is not None, r, "exit 1 and a JSON report expected")
+        check(r.json.get("password_given") is False, r, "the password must not be used")
+        for c in r.json.get("checks", []):
+            check(not (c.get("error") or {}).get("phase") == "auth", r, f"a login was tried: {c}")
+        if env:
+            check("accepts only OAuth2" in r.stderr and "password is not sent" in r.stderr, r,
+                  "stderr must say before the checks that the password is not sent")
+        t = mailscout(["setup", "alice@outlook.com", "--timeout", "8", "--no-prompt"], user="none",
+                      env_extra=env, name="outlook card text")
+        check(t.stdout.startswith("alice@outlook.com: OAUTH2 REQUIRED"), t,
+              "the card's first line must say OAUTH2 REQUIRED")
+
+
+def case_gmail_card_before_password():
+    """bob@gmail.com (googlemail.com: app-password): the card says APP PASSWORD REQUIRED before any
+    password; with a password, stderr says so before the first login."""
+    t = mailscout(["setup", "bob@gmail.com", "--timeout", "8", "--no-prompt"], user="none",
+                  name="gmail card")
+    check(t.stdout.startswith("bob@gmail.com: APP PASSWORD REQUIRED"), t,
+          "the card's first line must say APP PASSWORD REQUIRED")
+    r = mailscout(["setup", "bob@gmail.com", "--timeout", "8", "--format", "json"], user="none",
+                  env_extra={"MAILSCOUT_PASSWORD": "Pw-maybe-app-43"}, name="gmail password")
+    check("note:" in r.stderr and "app password" in r.stderr, r,
+          "stderr must name the app password before the checks")
+
+
+def token_forms(token, users=(ALICE, "bob@oauth.example")):
+    """The token and its base64 forms as XOAUTH2 and OAUTHBEARER send it."""
+    forms = {token}
+    for user in users:
+        for raw in ("user=%s\x01auth=Bearer %s\x01\x01" % (user, token),
+                    "n,a=%s,\x01auth=Bearer %s\x01\x01" % (user, token)):
+            forms.add(base64.b64encode(raw.encode()).decode())
+    return forms
+
+
 def case_secrets_audit():
     """No issued access or refresh token appears in any output or file of these runs."""
     tokens = ctl("/test/tokens")
@@ -443,7 +514,7 @@ def case_secrets_audit():
     leaks = []
     for what, text in OUTPUTS:
         for t in tokens:
-            if t["token"] in text:
+            if any(form in text for form in token_forms(t["token"])):
                 leaks.append(f"{t['kind']} token of {t['username']} in {what}")
     if leaks:
         raise AssertionError("tokens leaked:\n  " + "\n  ".join(sorted(set(leaks))))
