@@ -123,6 +123,7 @@ Result<OAuthToken> ObtainOAuthToken(const OAuthCliConfig& config, const OAuthFac
     request.scope = JoinScopes(config.scopes);
   } else if (facts != nullptr) {
     std::vector<std::string> lists;
+    lists.reserve(protocols.size());
     for (Protocol p : protocols) lists.push_back(facts->ScopeFor(p));
     request.scope = JoinScopes(lists);
   }

@@ -230,7 +230,7 @@ Status ReadSecrets(const ParsedArgs& args, SetupArgs& setup, EngineStack& stack)
   if (!setup.options.password) return OkStatus();
   ProtectSecrets();
   if (provider == nullptr) return OkStatus();
-  const ProviderInfo info = ToProviderInfo(provider->config);
+  const ProviderInfo info = ToProviderInfo(provider->config, address);
   std::optional<std::string> warning = LoginPolicyWarning(info, address);
   if (!warning) return OkStatus();
   if (info.login_policy == "oauth2-only" && !args.Has("try-password")) {

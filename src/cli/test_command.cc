@@ -239,7 +239,7 @@ int Run(const ParsedArgs& args) {
       address ? stack.providers().Find(address->ascii_domain()) : nullptr;
   if (provider != nullptr && request.password && !oauth->enabled) {
     if (std::optional<std::string> warning =
-            LoginPolicyWarning(ToProviderInfo(provider->config), *address)) {
+            LoginPolicyWarning(ToProviderInfo(provider->config, *address), *address)) {
       std::cerr << "mailscout test: note: " << *warning << "\n";
     }
   }

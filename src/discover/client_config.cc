@@ -258,10 +258,11 @@ std::vector<ServerCandidate> ExpandServers(const ProviderConfig& config,
   return out;
 }
 
-ProviderInfo ToProviderInfo(const ProviderConfig& config) {
+ProviderInfo ToProviderInfo(const ProviderConfig& config, const EmailAddress& address) {
   ProviderInfo info;
   info.id = config.id;
-  info.display_name = config.display_name.empty() ? config.display_short_name : config.display_name;
+  info.display_name = ExpandPlaceholders(
+      config.display_name.empty() ? config.display_short_name : config.display_name, address);
   info.documentation_url = config.documentation_url;
   if (!config.login_policy.empty()) {
     info.login_policy = config.login_policy;

@@ -99,7 +99,9 @@ std::string ExpandPlaceholders(std::string_view text, const EmailAddress& addres
 
 // The ProviderInfo for the report. login_policy: as stated; otherwise
 // "oauth2-only" when every server lists only OAuth2, else "password".
-ProviderInfo ToProviderInfo(const ProviderConfig& config);
+// The display name's placeholders (the ISPDB's inbox.lv says
+// %EMAILDOMAIN%) are expanded for address.
+ProviderInfo ToProviderInfo(const ProviderConfig& config, const EmailAddress& address);
 
 }  // namespace mailscout
 

@@ -30,7 +30,7 @@ bool AddConfig(SourceTask& task, const ProviderConfig& config, Source source, Tr
   for (auto& c : candidates) c.rank += rank_base;
   const size_t count = candidates.size();
   if (count > 0 || !config.login_policy.empty()) {
-    task.OfferProvider(ToProviderInfo(config), provider_rank);
+    task.OfferProvider(ToProviderInfo(config, task.address()), provider_rank);
   }
   task.Add(std::move(candidates));
   return count > 0;
@@ -103,7 +103,8 @@ void RunProvidersSource(SourceTask& task) {
   AddProviderEntry(task, *entry, Source::kProviders, Trust::kAuthenticated, "", 0,
                    SourceRank(Source::kProviders) * 1000);
   if (entry->config.servers.empty()) {
-    task.OfferProvider(ToProviderInfo(entry->config), SourceRank(Source::kProviders) * 1000);
+    task.OfferProvider(ToProviderInfo(entry->config, task.address()),
+                       SourceRank(Source::kProviders) * 1000);
     task.MarkNoMailAccess();
   }
 }

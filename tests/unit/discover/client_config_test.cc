@@ -36,7 +36,7 @@ TEST(ClientConfig, FullIspdbFile) {
   EXPECT_TRUE(c.has_oauth2);
   EXPECT_EQ(c.login_policy, "");
   // Some servers accept a password: not oauth2-only.
-  EXPECT_EQ(ToProviderInfo(c).login_policy, "password");
+  EXPECT_EQ(ToProviderInfo(c, Address("a@b.example")).login_policy, "password");
 }
 
 TEST(ClientConfig, PlaceholdersInHostAndUsername) {
@@ -61,6 +61,13 @@ TEST(ClientConfig, PlaceholdersInHostAndUsername) {
 // for four domains; ispdb/mail.ee.xml and mx1.tiki.ne.jp.xml: the bare
 // %EMAILDOMAIN%): the placeholder is expanded before the host name is
 // lower-cased and checked, so the address's own domain is used.
+TEST(ClientConfig, DisplayNamePlaceholdersAreExpanded) {
+  // The ISPDB's inbox.lv names its provider "%EMAILDOMAIN%".
+  ProviderConfig c;
+  c.display_name = "%EMAILDOMAIN%";
+  EXPECT_EQ(ToProviderInfo(c, Address("anna@inbox.lv")).display_name, "inbox.lv");
+}
+
 TEST(ClientConfig, IspdbHostNamePlaceholders) {
   const std::string xml = R"(<?xml version="1.0" encoding="UTF-8"?>
 <clientConfig version="1.1">
@@ -174,14 +181,15 @@ TEST(ClientConfig, LoginPolicyExtension) {
   ProviderConfig c = ParseOne("login-policy.xml");
   EXPECT_EQ(c.login_policy, "oauth2-only");
   EXPECT_EQ(c.domains[1], "hotmail.example");
-  ProviderInfo info = ToProviderInfo(c);
+  ProviderInfo info = ToProviderInfo(c, Address("a@b.example"));
   EXPECT_EQ(info.login_policy, "oauth2-only");
   EXPECT_EQ(info.display_name, "Outlook Example");
   EXPECT_EQ(info.documentation_url, "https://support.example/oauth");
 }
 
 TEST(ClientConfig, OAuthOnlyInferredFromAuthentication) {
-  EXPECT_EQ(ToProviderInfo(ParseOne("oauth-inferred.xml")).login_policy, "oauth2-only");
+  EXPECT_EQ(ToProviderInfo(ParseOne("oauth-inferred.xml"), Address("a@b.example")).login_policy,
+            "oauth2-only");
 }
 
 TEST(ClientConfig, BadServersAreSkippedWithNotes) {
