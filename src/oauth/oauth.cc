@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "discover/http_fetch.h"
 #include "net/http_client.h"
 
 extern char** environ;
@@ -304,23 +305,6 @@ bool DefaultSleep(Millis wait, Deadline deadline) {
 
 }  // namespace
 
-std::string FormEncode(std::string_view value) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char ch : value) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 std::string PkceChallenge(std::string_view verifier) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(verifier.data()), verifier.size(), digest);
@@ -488,7 +472,7 @@ Result<OAuthToken> OAuthClient::DeviceFlow(const OAuthSignIn& request, Deadline 
   HttpRequest start;
   start.method = "POST";
   start.url = request.endpoints.device;
-  start.body = "client_id=" + FormEncode(request.client_id) + "&scope=" + FormEncode(request.scope);
+  start.body = "client_id=" + UrlEncode(request.client_id) + "&scope=" + UrlEncode(request.scope);
   start.content_type = "application/x-www-form-urlencoded";
   start.max_body_bytes = kMaxOAuthBody;
   Result<HttpResponse> response = http_.Fetch(start, deadline.Cap(kHttpBudget));
@@ -527,8 +511,8 @@ Result<OAuthToken> OAuthClient::DeviceFlow(const OAuthSignIn& request, Deadline 
   if (IsHttps(complete)) say_("oauth: or open " + complete);
 
   const std::string form =
-      "grant_type=" + FormEncode("urn:ietf:params:oauth:grant-type:device_code") +
-      "&device_code=" + FormEncode(device_code) + "&client_id=" + FormEncode(request.client_id);
+      "grant_type=" + UrlEncode("urn:ietf:params:oauth:grant-type:device_code") +
+      "&device_code=" + UrlEncode(device_code) + "&client_id=" + UrlEncode(request.client_id);
   while (true) {
     if (!sleep_(interval, expiry)) {
       if (expiry.at() < deadline.at()) {
@@ -570,12 +554,12 @@ Result<OAuthToken> OAuthClient::LoopbackFlow(const OAuthSignIn& request, Deadlin
   const std::string state = RandomToken(24);
   const std::string& endpoint = request.endpoints.authorization;
   std::string url = endpoint + (endpoint.find('?') == std::string::npos ? "?" : "&") +
-                    "response_type=code&client_id=" + FormEncode(request.client_id) +
-                    "&redirect_uri=" + FormEncode(redirect_uri) +
-                    "&scope=" + FormEncode(request.scope) + "&state=" + FormEncode(state) +
-                    "&code_challenge=" + FormEncode(PkceChallenge(verifier)) +
+                    "response_type=code&client_id=" + UrlEncode(request.client_id) +
+                    "&redirect_uri=" + UrlEncode(redirect_uri) +
+                    "&scope=" + UrlEncode(request.scope) + "&state=" + UrlEncode(state) +
+                    "&code_challenge=" + UrlEncode(PkceChallenge(verifier)) +
                     "&code_challenge_method=S256";
-  if (!request.login_hint.empty()) url += "&login_hint=" + FormEncode(request.login_hint);
+  if (!request.login_hint.empty()) url += "&login_hint=" + UrlEncode(request.login_hint);
   say_("oauth: to sign in, open this URL: " + url);
   if (browser_(url)) say_("oauth: a browser was opened on it");
 
@@ -618,19 +602,19 @@ Result<OAuthToken> OAuthClient::LoopbackFlow(const OAuthSignIn& request, Deadlin
     ::close(fd);
     if (code.empty()) return Bad("the sign-in redirect carried no authorization code");
   }
-  const std::string form = "grant_type=authorization_code&code=" + FormEncode(code) +
-                           "&redirect_uri=" + FormEncode(redirect_uri) +
-                           "&client_id=" + FormEncode(request.client_id) +
-                           "&code_verifier=" + FormEncode(verifier);
+  const std::string form = "grant_type=authorization_code&code=" + UrlEncode(code) +
+                           "&redirect_uri=" + UrlEncode(redirect_uri) +
+                           "&client_id=" + UrlEncode(request.client_id) +
+                           "&code_verifier=" + UrlEncode(verifier);
   std::string error_code;
   return TokenRequest(request.endpoints.token, form, deadline, &error_code);
 }
 
 Result<OAuthToken> OAuthClient::Refresh(const OAuthSignIn& request,
                                         const std::string& refresh_token, Deadline deadline) {
-  std::string form = "grant_type=refresh_token&refresh_token=" + FormEncode(refresh_token) +
-                     "&client_id=" + FormEncode(request.client_id);
-  if (!request.scope.empty()) form += "&scope=" + FormEncode(request.scope);
+  std::string form = "grant_type=refresh_token&refresh_token=" + UrlEncode(refresh_token) +
+                     "&client_id=" + UrlEncode(request.client_id);
+  if (!request.scope.empty()) form += "&scope=" + UrlEncode(request.scope);
   std::string code;
   Result<OAuthToken> token = TokenRequest(request.endpoints.token, form, deadline, &code);
   if (!token.ok() && code == "invalid_grant") {

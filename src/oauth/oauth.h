@@ -109,9 +109,6 @@ std::optional<int64_t> JwtExpiry(std::string_view token);
 // PKCE (RFC 7636 §4.2): BASE64URL(SHA256(verifier)), no padding.
 std::string PkceChallenge(std::string_view verifier);
 
-// application/x-www-form-urlencoded / URL query encoding of one value.
-std::string FormEncode(std::string_view value);
-
 // Opens url with $BROWSER, else xdg-open when a display is there; output
 // discarded. False when neither is there or it could not be started.
 bool OpenSystemBrowser(const std::string& url);

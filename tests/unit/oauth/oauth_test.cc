@@ -105,10 +105,6 @@ TEST(OAuthTest, JwtExpiryReadsTheExpClaimOnly) {
   EXPECT_FALSE(JwtExpiry("a.!!!.c").has_value());
 }
 
-TEST(OAuthTest, FormEncodeEscapesEverythingButUnreserved) {
-  EXPECT_EQ(FormEncode("a b&c=d/é~"), "a%20b%26c%3Dd%2F%C3%A9~");
-}
-
 TEST(OAuthTest, DiscoverInsertsWellKnownBeforeTheIssuerPath) {
   ScriptedHttp http;
   http.Answer(
