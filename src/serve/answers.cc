@@ -279,6 +279,8 @@ CardData SiteCard(const SiteProvider& provider, const EmailAddress& address) {
         format, "/download/" + format + "?emailaddress=" + PercentEncode(address.display()));
   }
   card.qr_url = "/qr.svg?emailaddress=" + PercentEncode(address.display());
+  card.login_policy = provider.config.login_policy;
+  card.provider_name = provider.config.display_name;
   return card;
 }
 
@@ -508,7 +510,38 @@ std::string Row(const char* label, const std::string& value, const std::string& 
          (cls.empty() ? "" : " class=\"" + cls + "\"") + ">" + HtmlEscape(value) + "</td></tr>\n";
 }
 
-std::string ServerBlock(const char* title, const std::optional<CardServer>& server) {
+// What the user logs in with, truthfully for providers that refuse passwords.
+std::string PasswordWords(const std::string& policy) {
+  if (policy == "oauth2-only") {
+    return "none works: the mail program must sign in with OAuth2 (Modern Auth)";
+  }
+  if (policy == "app-password") {
+    return "an app password (the account password is refused), or OAuth2 sign-in";
+  }
+  return "the user's own password (never stored here)";
+}
+
+// The card's first words for such providers.
+std::string PolicyBanner(const CardData& card) {
+  const std::string who = card.provider_name.empty() ? "This provider" : card.provider_name;
+  if (card.login_policy == "oauth2-only") {
+    return "<p class=\"policy\" role=\"note\"><strong>OAuth2 required.</strong> " +
+           HtmlEscape(who) +
+           " accepts no password for IMAP, POP3 or SMTP, not even an app password: use a mail "
+           "program that signs in with OAuth2 (Thunderbird, Outlook, Apple Mail and Android's "
+           "Thunderbird do).</p>\n";
+  }
+  if (card.login_policy == "app-password") {
+    return "<p class=\"policy\" role=\"note\"><strong>App password required.</strong> " +
+           HtmlEscape(who) +
+           " refuses the account password in mail programs: create an app password in the "
+           "account's security settings, or use a program that signs in with OAuth2.</p>\n";
+  }
+  return "";
+}
+
+std::string ServerBlock(const char* title, const std::optional<CardServer>& server,
+                        const std::string& policy) {
   std::string out = "<section class=\"server\"><h3>" + std::string(title) + "</h3>\n";
   if (!server) return out + "<p class=\"missing\">No server found.</p></section>\n";
   const Setting& s = server->setting;
@@ -518,7 +551,7 @@ std::string ServerBlock(const char* title, const std::optional<CardServer>& serv
   out += Row("Port", std::to_string(s.port), "port");
   out += Row("Security", std::string(ClientWords(s.security)), "security");
   out += Row("Username", s.username, "username");
-  out += Row("Password", "the user's own password (never stored here)");
+  out += Row("Password", PasswordWords(policy), "password");
   out += Row("From", server->origin + (s.verified ? "; login verified" : ""), "origin");
   out += "</table></section>\n";
   return out;
@@ -528,9 +561,10 @@ std::string ServerBlock(const char* title, const std::optional<CardServer>& serv
 
 std::string CardHtml(const CardData& card) {
   std::string out = "<div class=\"card\" id=\"card\">\n<h2>Settings for <span class=\"email\">" +
-                    HtmlEscape(card.email) + "</span></h2>\n<div class=\"servers\">\n";
-  out += ServerBlock("Incoming mail", card.incoming);
-  out += ServerBlock("Outgoing mail (SMTP)", card.outgoing);
+                    HtmlEscape(card.email) + "</span></h2>\n" + PolicyBanner(card) +
+                    "<div class=\"servers\">\n";
+  out += ServerBlock("Incoming mail", card.incoming, card.login_policy);
+  out += ServerBlock("Outgoing mail (SMTP)", card.outgoing, card.login_policy);
   out += "</div>\n";
   if (!card.problems.empty()) {
     out += "<section class=\"problems\"><h3>Problems found</h3><ul>\n";
@@ -624,6 +658,10 @@ CardData CardFromReport(const SetupReport& report) {
                             "): " + c.error->message);
   }
   for (const std::string& w : report.warnings) card.notes.push_back(w);
+  if (const std::optional<ProviderInfo>& p = report.discovery.provider) {
+    card.login_policy = p->login_policy;
+    card.provider_name = p->display_name;
+  }
   if (card.incoming && card.outgoing) {
     for (const std::string& format : HelpdeskFormats()) {
       Result<ExportedFile> file = RenderSetupReport(report, format);

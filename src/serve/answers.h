@@ -78,6 +78,10 @@ struct CardData {
   std::optional<CardServer> outgoing;
   std::vector<std::string> problems;  // in the card's words
   std::vector<std::string> notes;
+  // The provider's <loginPolicy>: "password" (or empty), "app-password" or
+  // "oauth2-only"; the card then says what works instead of a password.
+  std::string login_policy;
+  std::string provider_name;  // for that sentence
   // Download links: format name -> URL (a /download/ URL or a data: URL).
   std::vector<std::pair<std::string, std::string>> downloads;
   std::string qr_url;  // the QR image's URL; empty: none

@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import stat
 import subprocess
 import sys
@@ -494,6 +495,38 @@ def case_gmail_card_before_password():
                   env_extra={"MAILSCOUT_PASSWORD": "Pw-maybe-app-43"}, name="gmail password")
     check("note:" in r.stderr and "app password" in r.stderr, r,
           "stderr must name the app password before the checks")
+
+
+def case_helpdesk_card_outlook_gmail():
+    """mailscout serve --helpdesk --lookups: the card of a lookup for Outlook.com says OAuth2
+    required and for Gmail an app password, instead of "the user's own password"."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    web = os.path.join(os.environ.get("MAILSCOUT_SOURCE_DIR", os.path.join(HERE, "../../..")), "web")
+    p = subprocess.Popen([MAILSCOUT, "serve", "--providers", PROVIDERS, "--listen",
+                          f"127.0.0.1:{port}", "--helpdesk", "--lookups", "--web-dir", web,
+                          "--timeout", "8"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         text=True)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        for address, words in (("alice@outlook.com", "OAuth2 required."),
+                               ("bob@gmail.com", "App password required.")):
+            url = f"http://127.0.0.1:{port}/?emailaddress=" + urllib.parse.quote(address)
+            page = urllib.request.urlopen(url, timeout=30).read().decode()
+            OUTPUTS.append((f"helpdesk card {address}", page))
+            if words not in page or "own password (never stored here)" in page:
+                raise AssertionError(f"the card for {address} must say {words!r} and not ask "
+                                     f"for the user's own password:\n{page[-3000:]}")
+    finally:
+        p.terminate()
+        p.wait(10)
 
 
 def token_forms(token, users=(ALICE, "bob@oauth.example")):

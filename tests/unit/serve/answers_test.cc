@@ -181,6 +181,26 @@ TEST_F(AnswersTest, MobileconfigHasStableUuidsAndNoPassword) {
   EXPECT_EQ(Get("/mobileconfig").status, 400);
 }
 
+// A card must not ask for "the user's own password" where the provider
+// refuses it (issue 12: the card tells the truth before any password).
+TEST(CardHtmlTest, SaysWhatWorksInsteadOfAPassword) {
+  CardData card;
+  card.email = "alice@outlook.com";
+  card.provider_name = "Outlook.com <Microsoft>";
+  card.incoming = CardServer{Setting{}, "the provider database"};
+  EXPECT_NE(CardHtml(card).find("own password (never stored here)"), std::string::npos);
+  card.login_policy = "oauth2-only";
+  std::string html = CardHtml(card);
+  EXPECT_NE(html.find("OAuth2 required."), std::string::npos) << html;
+  EXPECT_NE(html.find("Outlook.com &lt;Microsoft&gt; accepts no password"), std::string::npos);
+  EXPECT_EQ(html.find("own password (never stored here)"), std::string::npos);
+  EXPECT_NE(html.find("must sign in with OAuth2"), std::string::npos);
+  card.login_policy = "app-password";
+  html = CardHtml(card);
+  EXPECT_NE(html.find("App password required."), std::string::npos);
+  EXPECT_EQ(html.find("own password (never stored here)"), std::string::npos);
+}
+
 TEST_F(AnswersTest, HelpdeskPageCardDownloadsAndEscaping) {
   ServeResponse page = Get("/?emailaddress=alice%40example.com");
   EXPECT_EQ(page.status, 200);
