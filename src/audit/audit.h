@@ -108,6 +108,8 @@ const std::vector<std::pair<std::string, std::string>>& FindingCatalogue();
 
 struct AuditOptions {
   std::optional<std::string> password;
+  std::optional<std::string> oauth_token;  // XOAUTH2 / OAUTHBEARER instead of a password
+  std::optional<int64_t> oauth_token_expiry;
   int64_t timeout_ms = 60000;
   int64_t phase_ms = 5000;
   bool allow_plaintext = false;

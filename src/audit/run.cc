@@ -101,7 +101,7 @@ AuditReport RunAudit(EngineStack& stack, const EmailAddress& address, AuditOptio
   AuditReport report;
   report.domain = address.ascii_domain();
   report.email = address.display();
-  report.password_given = options.password.has_value();
+  report.password_given = options.password || options.oauth_token;
 
   std::future<ExtraFacts> extra = std::async(std::launch::async, [&stack, &report, &options] {
     return AskExtra(stack, report.domain, options.phase_ms);
@@ -109,6 +109,8 @@ AuditReport RunAudit(EngineStack& stack, const EmailAddress& address, AuditOptio
 
   SetupOptions setup;
   setup.password = options.password;
+  setup.oauth_token = options.oauth_token;
+  setup.oauth_token_expiry = options.oauth_token_expiry;
   setup.check_all = true;
   setup.rank.allow_plaintext = options.allow_plaintext;
   setup.timeouts = PhaseTimeouts::All(Millis(options.phase_ms));

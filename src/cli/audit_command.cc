@@ -16,6 +16,8 @@
 #include "cli/discovery_options.h"
 #include "cli/exit_status.h"
 #include "cli/login_options.h"
+#include "cli/login_secrets.h"
+#include "cli/oauth_options.h"
 #include "cli/password.h"
 #include "core/email_address.h"
 
@@ -38,6 +40,9 @@ std::vector<OptionSpec> Options() {
     options.push_back(std::move(spec));
   }
   for (OptionSpec& spec : LoginOptionSpecs()) options.push_back(std::move(spec));
+  options.push_back(
+      {"try-password", 0, "", "send the password even where the provider accepts only OAuth2"});
+  for (OptionSpec& spec : OAuthOptionSpecs()) options.push_back(std::move(spec));
   for (OptionSpec& spec : PasswordOptions()) options.push_back(std::move(spec));
   return options;
 }
@@ -104,6 +109,8 @@ int Run(const ParsedArgs& args) {
   }
   Result<LoginCliConfig> login = LoginConfigFromArgs(args);
   if (!login.ok()) return UsageError(login.error().message);
+  Result<OAuthCliConfig> oauth = OAuthConfigFromArgs(args);
+  if (!oauth.ok()) return UsageError(oauth.error().message);
   Result<DiscoveryCliConfig> config = DiscoveryConfigFromArgs(args);
   if (!config.ok()) return UsageError(config.error().message);
   if (args.Has("timeout")) options.timeout_ms = config->timeout_ms;
@@ -118,13 +125,21 @@ int Run(const ParsedArgs& args) {
   if (!created.ok()) return UsageError(created.error().message);
   EngineStack& stack = *created.value().release();  // FinishProcess() ends the process
 
-  Result<std::optional<std::string>> password = ReadPassword(args, address->display());
-  if (!password.ok()) return UsageError(password.error().message);
-  options.password = password.value();
-  if (options.password) ProtectSecrets();
+  Result<LoginSecrets> secrets =
+      ReadLoginSecrets(args, oauth.value(), address.value(), std::nullopt, stack, "audit");
+  if (!secrets.ok()) {
+    if (secrets.error().kind == ErrorKind::kUsage) return UsageError(secrets.error().message);
+    std::cerr << "mailscout audit: " << secrets.error().message << "\n";
+    FinishProcess(kExitFailed);
+  }
+  options.password = secrets->password;
+  options.oauth_token = secrets->oauth_token;
+  options.oauth_token_expiry = secrets->oauth_token_expiry;
+  secrets->Wipe();
 
   AuditReport report = RunAudit(stack, address.value(), options);
   options.password.reset();
+  options.oauth_token.reset();
   if (!wanted.empty()) {
     std::erase_if(report.clients, [&](const AuditClient& c) {
       return std::find(wanted.begin(), wanted.end(), Normal(c.client)) == wanted.end();

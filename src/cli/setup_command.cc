@@ -9,7 +9,6 @@
 
 #include <openssl/crypto.h>
 
-#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -19,12 +18,10 @@
 #include "cli/discovery_options.h"
 #include "cli/exit_status.h"
 #include "cli/login_options.h"
+#include "cli/login_secrets.h"
 #include "cli/oauth_options.h"
 #include "cli/password.h"
 #include "core/email_address.h"
-#include "discover/client_config.h"
-#include "discover/merge.h"
-#include "discover/provider_db.h"
 #include "engine/setup_engine.h"
 #include "engine/stack.h"
 #include "export/render.h"
@@ -184,67 +181,6 @@ int WriteOutputs(const ParsedArgs& args, const SetupReport& report, const std::s
   return status;
 }
 
-// The password or the OAuth token, never from argv. The provider database's
-// login policy for the address's domain is said before any password is
-// sent; where it allows only OAuth2, the password is not sent at all unless
-// --try-password. Errors: kUsage, or a failed OAuth sign-in.
-Status ReadSecrets(const ParsedArgs& args, SetupArgs& setup, EngineStack& stack) {
-  const EmailAddress& address = *setup.address;
-  const ProviderEntry* provider = stack.providers().Find(address.ascii_domain());
-  if (const char* token = std::getenv("MAILSCOUT_OAUTH_TOKEN"); token != nullptr && *token) {
-    std::string value = token;
-    ::unsetenv("MAILSCOUT_OAUTH_TOKEN");
-    if (setup.oauth.enabled) {
-      return Error::Make(ErrorKind::kUsage,
-                         "use either --oauth or MAILSCOUT_OAUTH_TOKEN, not both");
-    }
-    if (value.size() > 16 * 1024) {
-      return Error::Make(ErrorKind::kUsage, "MAILSCOUT_OAUTH_TOKEN is too long");
-    }
-    setup.options.oauth_token_expiry = JwtExpiry(value);
-    setup.options.oauth_token = std::move(value);
-    ProtectSecrets();
-    return OkStatus();
-  }
-  if (setup.oauth.enabled) {
-    const OAuthFacts* facts =
-        provider != nullptr && provider->config.has_oauth2 ? &provider->config.oauth : nullptr;
-    const std::string user = setup.options.username.value_or(address.display());
-    Result<OAuthToken> token =
-        ObtainOAuthToken(setup.oauth, facts, {Protocol::kImap, Protocol::kPop3, Protocol::kSmtp},
-                         user, stack.http());
-    if (!token.ok()) {
-      Error e = token.error();
-      if (e.kind != ErrorKind::kUsage) e.message = "OAuth sign-in failed: " + e.message;
-      return e;
-    }
-    setup.options.oauth_token = std::move(token->access_token);
-    setup.options.oauth_token_expiry = token->expires_at;
-    OPENSSL_cleanse(token->refresh_token.data(), token->refresh_token.size());
-    ProtectSecrets();
-    return OkStatus();
-  }
-  Result<std::optional<std::string>> password = ReadPassword(args, address.display());
-  if (!password.ok()) return Error::Make(ErrorKind::kUsage, password.error().message);
-  setup.options.password = password.value();
-  if (!setup.options.password) return OkStatus();
-  ProtectSecrets();
-  if (provider == nullptr) return OkStatus();
-  const ProviderInfo info = ToProviderInfo(provider->config, address);
-  std::optional<std::string> warning = LoginPolicyWarning(info, address);
-  if (!warning) return OkStatus();
-  if (info.login_policy == "oauth2-only" && !args.Has("try-password")) {
-    std::cerr << "mailscout setup: " << *warning
-              << " The password is not sent: it would be refused, and refusals count towards a "
-                 "lock-out. Verify with --oauth, or send it anyway with --try-password.\n";
-    OPENSSL_cleanse(setup.options.password->data(), setup.options.password->size());
-    setup.options.password.reset();
-  } else {
-    std::cerr << "mailscout setup: note: " << *warning << "\n";
-  }
-  return OkStatus();
-}
-
 int Run(const ParsedArgs& args) {
   Result<SetupArgs> parsed = ParseSetupArgs(args);
   if (!parsed.ok()) return UsageError(parsed.error().message);
@@ -255,11 +191,17 @@ int Run(const ParsedArgs& args) {
   if (!created.ok()) return UsageError(created.error().message);
   EngineStack& stack = *created.value().release();
 
-  if (Status read = ReadSecrets(args, setup, stack); !read.ok()) {
-    if (read.error().kind == ErrorKind::kUsage) return UsageError(read.error().message);
-    std::cerr << "mailscout setup: " << read.error().message << "\n";
+  Result<LoginSecrets> secrets =
+      ReadLoginSecrets(args, setup.oauth, *setup.address, setup.options.username, stack, "setup");
+  if (!secrets.ok()) {
+    if (secrets.error().kind == ErrorKind::kUsage) return UsageError(secrets.error().message);
+    std::cerr << "mailscout setup: " << secrets.error().message << "\n";
     FinishProcess(kExitFailed);
   }
+  setup.options.password = secrets->password;
+  setup.options.oauth_token = secrets->oauth_token;
+  setup.options.oauth_token_expiry = secrets->oauth_token_expiry;
+  secrets->Wipe();
 
   const bool show_progress = isatty(STDERR_FILENO) == 1;
   static std::mutex progress_mu;

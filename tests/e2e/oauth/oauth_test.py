@@ -465,6 +465,23 @@ def case_every_format_with_token():
         check(r.rc == 0, r, f"export {fmt}: exit 0 expected")
 
 
+def case_audit_with_token():
+    """audit alice@oauth.example with MAILSCOUT_OAUTH_TOKEN (text and JSON): the logins use the
+    token, and its outputs go through the secrets audit below."""
+    token = mint()
+    for fmt in ("json", "text"):
+        r = mailscout(["audit", ALICE, "--format", fmt, "--fail-on", "never", "--timeout", "60"],
+                      user="none", env_extra={"MAILSCOUT_OAUTH_TOKEN": token},
+                      name=f"audit token {fmt}", timeout=120)
+        check(r.rc == 0, r, f"audit --format {fmt} with a token: exit 0 expected")
+        if fmt == "json":
+            check(r.json is not None and r.json.get("password_given") is True, r,
+                  "the audit must know it had a credential")
+            logins = {e["login"] for e in r.json.get("endpoints", []) if e["host"] == MAIL}
+            check("ok" in logins and "failed" not in logins, r,
+                  f"the token must log in to {MAIL} (logins: {logins})")
+
+
 def case_outlook_card_before_password():
     """alice@outlook.com (the bundled hotmail.com file says oauth2-only): setup says so on stderr
     before any login, sends no password, and the card says OAUTH2 REQUIRED; without a password too."""
