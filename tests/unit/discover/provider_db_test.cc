@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "test_util.h"
@@ -426,6 +427,40 @@ TEST(BundledProviders, LoadCleanly) {
   EXPECT_TRUE(
       std::filesystem::exists(std::string(MAILSCOUT_SOURCE_DIR) + "/providers/domains.idx"));
   EXPECT_TRUE(db->warnings().empty());
+}
+
+// Issue 12's "done when": every domain of every ISPDB file (the CI copy in
+// tests/data/ispdb) is known offline, with the servers the ISPDB has, read
+// through the index like a real run.
+TEST(BundledProviders, KnowEveryIspdbDomainWithItsServers) {
+  auto db = ProviderDb::Load({std::string(MAILSCOUT_SOURCE_DIR) + "/providers"});
+  ASSERT_TRUE(db.ok());
+  size_t files = 0, domains = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(MAILSCOUT_SOURCE_DIR) +
+                                                               "/tests/data/ispdb")) {
+    if (entry.path().extension() != ".xml") continue;
+    std::ifstream in(entry.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    Result<std::vector<ProviderConfig>> ispdb = ParseClientConfig(text.str());
+    ASSERT_TRUE(ispdb.ok()) << entry.path();
+    ++files;
+    const ProviderConfig& want = ispdb->front();
+    for (const std::string& domain : want.domains) {
+      ++domains;
+      const ProviderEntry* got = db->Find(domain);
+      ASSERT_NE(got, nullptr) << domain << " of " << entry.path().filename();
+      ASSERT_EQ(got->config.servers.size(), want.servers.size()) << domain;
+      for (size_t i = 0; i < want.servers.size(); ++i) {
+        EXPECT_EQ(got->config.servers[i].hostname, want.servers[i].hostname) << domain;
+        EXPECT_EQ(got->config.servers[i].port, want.servers[i].port) << domain;
+        EXPECT_EQ(got->config.servers[i].security, want.servers[i].security) << domain;
+      }
+    }
+  }
+  EXPECT_EQ(files, 163u);
+  EXPECT_GT(domains, 900u);
+  EXPECT_TRUE(db->warnings().empty()) << db->warnings().front();
 }
 
 }  // namespace
