@@ -58,6 +58,9 @@ struct ProviderInfo {
   // "password", "app-password" or "oauth2-only" (mailscout's <loginPolicy>).
   std::string login_policy = "password";
   std::string documentation_url;
+  // How to create an app password (<appPassword url="...">text</appPassword>).
+  std::string app_password_url;
+  std::string app_password_text;
 };
 
 struct DiscoveryResult {

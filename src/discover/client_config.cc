@@ -264,6 +264,8 @@ ProviderInfo ToProviderInfo(const ProviderConfig& config, const EmailAddress& ad
   info.display_name = ExpandPlaceholders(
       config.display_name.empty() ? config.display_short_name : config.display_name, address);
   info.documentation_url = config.documentation_url;
+  info.app_password_url = config.app_password_url;
+  info.app_password_text = config.app_password_text;
   if (!config.login_policy.empty()) {
     info.login_policy = config.login_policy;
     return info;

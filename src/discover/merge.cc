@@ -114,10 +114,15 @@ std::optional<std::string> LoginPolicyWarning(const ProviderInfo& provider,
   std::string doc =
       provider.documentation_url.empty() ? std::string() : " See " + provider.documentation_url;
   if (provider.login_policy == "app-password") {
+    std::string how = "Create an app password in the account's security settings (or use OAuth2).";
+    if (!provider.app_password_text.empty()) how = provider.app_password_text + " (Or use OAuth2.)";
+    if (!provider.app_password_url.empty()) {
+      how += " How: " + provider.app_password_url + ".";
+    } else if (!doc.empty()) {
+      how += doc + ".";
+    }
     return name + " needs an app password for " + address.display() +
-           ": the normal account password is refused by IMAP, POP3 and SMTP. Create an app "
-           "password in the account's security settings (or use OAuth2)." +
-           (doc.empty() ? "" : doc + ".");
+           ": the normal account password is refused by IMAP, POP3 and SMTP. " + how;
   }
   if (provider.login_policy == "oauth2-only") {
     return name + " accepts only OAuth2 sign-in for " + address.display() +

@@ -116,6 +116,13 @@ TEST(Merge, LoginPolicyWarnings) {
   ASSERT_TRUE(w.has_value());
   EXPECT_NE(w->find("app password"), std::string::npos);
   EXPECT_NE(w->find("https://help.example/app"), std::string::npos);
+  // The overlay's <appPassword> says how, and links there instead.
+  p.app_password_url = "https://help.example/create";
+  p.app_password_text = "Create one under Security.";
+  w = LoginPolicyWarning(p, a);
+  EXPECT_NE(w->find("Create one under Security. (Or use OAuth2.) How: https://help.example/create"),
+            std::string::npos)
+      << *w;
   p.login_policy = "oauth2-only";
   w = LoginPolicyWarning(p, a);
   ASSERT_TRUE(w.has_value());

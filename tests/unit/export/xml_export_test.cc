@@ -69,7 +69,7 @@ TEST(ThunderbirdExportTest, Pop3PlainAndProviderName) {
   report.recommended.incoming =
       MakeSetting(Protocol::kPop3, "pop.example.com", 110, Security::kPlain, "alice");
   report.recommended.incoming_alternatives.clear();
-  report.discovery.provider = ProviderInfo{"examplemail", "Example Mail", "password", ""};
+  report.discovery.provider = ProviderInfo{"examplemail", "Example Mail", "password", "", "", ""};
   tinyxml2::XMLDocument doc;
   ASSERT_EQ(doc.Parse(Write(ExportFormat::kThunderbird, report).c_str()), tinyxml2::XML_SUCCESS);
   auto* provider = doc.RootElement()->FirstChildElement("emailProvider");
@@ -85,7 +85,7 @@ TEST(ThunderbirdExportTest, EscapesSpecialCharacters) {
   SetupReport report = MakeReport();
   const std::string odd = "a<b>&\"c'd";
   report.recommended.incoming->username = odd;
-  report.discovery.provider = ProviderInfo{"x\"y", "Fish & <Chips>", "password", ""};
+  report.discovery.provider = ProviderInfo{"x\"y", "Fish & <Chips>", "password", "", "", ""};
   std::string xml = Write(ExportFormat::kThunderbird, report);
   tinyxml2::XMLDocument doc;
   ASSERT_EQ(doc.Parse(xml.c_str()), tinyxml2::XML_SUCCESS) << xml;
