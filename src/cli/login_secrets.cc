@@ -28,38 +28,56 @@ void LoginSecrets::Wipe() {
   }
 }
 
+Result<std::optional<std::string>> TokenFromEnvironment(bool oauth_flow) {
+  const char* token = std::getenv("MAILSCOUT_OAUTH_TOKEN");
+  if (token == nullptr) return std::optional<std::string>();
+  std::string value = token;
+  ::unsetenv("MAILSCOUT_OAUTH_TOKEN");
+  if (value.size() > kMaxTokenLength) return Usage("MAILSCOUT_OAUTH_TOKEN is too long");
+  if (value.empty()) return std::optional<std::string>();
+  if (oauth_flow) return Usage("use either --oauth or MAILSCOUT_OAUTH_TOKEN, not both");
+  return std::optional<std::string>(std::move(value));
+}
+
+Result<LoginSecrets> SignInWithOAuth(const OAuthCliConfig& oauth, const ProviderEntry* provider,
+                                     const std::vector<Protocol>& protocols,
+                                     const std::string& user, HttpClient& http) {
+  const OAuthFacts* facts =
+      provider != nullptr && provider->config.has_oauth2 ? &provider->config.oauth : nullptr;
+  Result<OAuthToken> token = ObtainOAuthToken(oauth, facts, protocols, user, http);
+  if (!token.ok()) return token.error();
+  LoginSecrets secrets;
+  secrets.oauth_token = std::move(token->access_token);
+  secrets.oauth_token_expiry = token->expires_at;
+  OPENSSL_cleanse(token->refresh_token.data(), token->refresh_token.size());
+  ProtectSecrets();
+  return secrets;
+}
+
 Result<LoginSecrets> ReadLoginSecrets(const ParsedArgs& args, const OAuthCliConfig& oauth,
                                       const EmailAddress& address,
                                       const std::optional<std::string>& username,
                                       EngineStack& stack, const std::string& command) {
   LoginSecrets secrets;
   const ProviderEntry* provider = stack.providers().Find(address.ascii_domain());
-  if (const char* token = std::getenv("MAILSCOUT_OAUTH_TOKEN"); token != nullptr && *token) {
-    std::string value = token;
-    ::unsetenv("MAILSCOUT_OAUTH_TOKEN");
-    if (oauth.enabled) return Usage("use either --oauth or MAILSCOUT_OAUTH_TOKEN, not both");
-    if (value.size() > kMaxTokenLength) return Usage("MAILSCOUT_OAUTH_TOKEN is too long");
-    secrets.oauth_token_expiry = JwtExpiry(value);
-    secrets.oauth_token = std::move(value);
+  Result<std::optional<std::string>> token = TokenFromEnvironment(oauth.enabled);
+  if (!token.ok()) return token.error();
+  if (token.value()) {
+    secrets.oauth_token_expiry = JwtExpiry(*token.value());
+    secrets.oauth_token = std::move(token.value());
     ProtectSecrets();
     return secrets;
   }
   if (oauth.enabled) {
-    const OAuthFacts* facts =
-        provider != nullptr && provider->config.has_oauth2 ? &provider->config.oauth : nullptr;
-    Result<OAuthToken> token =
-        ObtainOAuthToken(oauth, facts, {Protocol::kImap, Protocol::kPop3, Protocol::kSmtp},
-                         username.value_or(address.display()), stack.http());
-    if (!token.ok()) {
-      Error e = token.error();
-      if (e.kind != ErrorKind::kUsage) e.message = "OAuth sign-in failed: " + e.message;
+    Result<LoginSecrets> signed_in =
+        SignInWithOAuth(oauth, provider, {Protocol::kImap, Protocol::kPop3, Protocol::kSmtp},
+                        username.value_or(address.display()), stack.http());
+    if (!signed_in.ok() && signed_in.error().kind != ErrorKind::kUsage) {
+      Error e = signed_in.error();
+      e.message = "OAuth sign-in failed: " + e.message;
       return e;
     }
-    secrets.oauth_token = std::move(token->access_token);
-    secrets.oauth_token_expiry = token->expires_at;
-    OPENSSL_cleanse(token->refresh_token.data(), token->refresh_token.size());
-    ProtectSecrets();
-    return secrets;
+    return signed_in;
   }
   Result<std::optional<std::string>> password = ReadPassword(args, address.display());
   if (!password.ok()) return Usage(password.error().message);

@@ -9,15 +9,19 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cli/args.h"
 #include "cli/oauth_options.h"
 #include "core/email_address.h"
 #include "core/result.h"
+#include "core/types.h"
 
 namespace mailscout {
 
 class EngineStack;
+class HttpClient;
+struct ProviderEntry;
 
 struct LoginSecrets {
   std::optional<std::string> password;
@@ -27,6 +31,18 @@ struct LoginSecrets {
   // Overwrites and drops both secrets.
   void Wipe();
 };
+
+// MAILSCOUT_OAUTH_TOKEN (a token obtained elsewhere), read and removed from
+// the environment; nullopt when unset or empty. Errors (kUsage): longer than
+// 16 KiB, or set together with --oauth (oauth_flow).
+Result<std::optional<std::string>> TokenFromEnvironment(bool oauth_flow);
+
+// The --oauth sign-in for user and protocols, with the provider entry's
+// <oAuth2> facts (provider may be null, or have none); keeps only the access
+// token and its expiry. Errors: ObtainOAuthToken's.
+Result<LoginSecrets> SignInWithOAuth(const OAuthCliConfig& oauth, const ProviderEntry* provider,
+                                     const std::vector<Protocol>& protocols,
+                                     const std::string& user, HttpClient& http);
 
 // command names the command in messages ("setup"); username is --user's
 // value if any. Errors: kUsage (exit status 2), or a failed OAuth sign-in

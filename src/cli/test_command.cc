@@ -19,6 +19,7 @@
 #include "cli/command.h"
 #include "cli/exit_status.h"
 #include "cli/login_options.h"
+#include "cli/login_secrets.h"
 #include "cli/oauth_options.h"
 #include "cli/password.h"
 #include "core/email_address.h"
@@ -32,8 +33,6 @@
 
 namespace mailscout {
 namespace {
-
-constexpr size_t kMaxTokenLength = 16 * 1024;
 
 int Usage(const std::string& message) { return CommandUsageError("test", message); }
 
@@ -121,17 +120,11 @@ Result<CheckRequest> ParseRequest(const ParsedArgs& args, bool* all) {
 // The OAuth token and the password, never from argv. Errors are usage errors.
 Status ReadCredentials(const ParsedArgs& args, bool oauth_flow, CheckRequest& request) {
   auto usage = [](std::string message) { return Error::Make(ErrorKind::kUsage, message); };
-  if (const char* token = std::getenv("MAILSCOUT_OAUTH_TOKEN")) {
-    std::string value = token;
-    ::unsetenv("MAILSCOUT_OAUTH_TOKEN");
-    if (value.size() > kMaxTokenLength) return usage("MAILSCOUT_OAUTH_TOKEN is too long");
-    if (!value.empty() && oauth_flow) {
-      return usage("use either --oauth or MAILSCOUT_OAUTH_TOKEN, not both");
-    }
-    if (!value.empty()) {
-      request.oauth_token_expiry = JwtExpiry(value);
-      request.oauth_token = std::move(value);
-    }
+  Result<std::optional<std::string>> token = TokenFromEnvironment(oauth_flow);
+  if (!token.ok()) return token.error();
+  if (token.value()) {
+    request.oauth_token_expiry = JwtExpiry(*token.value());
+    request.oauth_token = std::move(token.value());
   }
   if (oauth_flow && request.username.empty()) return usage("--oauth needs --user NAME");
   if (oauth_flow && request.probe_only) return usage("--oauth cannot be combined with --probe");
@@ -244,18 +237,14 @@ int Run(const ParsedArgs& args) {
     }
   }
   if (oauth->enabled) {
-    const OAuthFacts* facts =
-        provider != nullptr && provider->config.has_oauth2 ? &provider->config.oauth : nullptr;
-    Result<OAuthToken> token =
-        ObtainOAuthToken(*oauth, facts, {request.protocol}, request.username, stack.http());
-    if (!token.ok()) {
-      std::cerr << "mailscout test: OAuth sign-in failed: " << token.error().message << "\n";
-      FinishProcess(token.error().kind == ErrorKind::kUsage ? kExitUsage : kExitFailed);
+    Result<LoginSecrets> signed_in =
+        SignInWithOAuth(*oauth, provider, {request.protocol}, request.username, stack.http());
+    if (!signed_in.ok()) {
+      std::cerr << "mailscout test: OAuth sign-in failed: " << signed_in.error().message << "\n";
+      FinishProcess(signed_in.error().kind == ErrorKind::kUsage ? kExitUsage : kExitFailed);
     }
-    request.oauth_token = std::move(token->access_token);
-    request.oauth_token_expiry = token->expires_at;
-    OPENSSL_cleanse(token->refresh_token.data(), token->refresh_token.size());
-    ProtectSecrets();
+    request.oauth_token = std::move(signed_in->oauth_token);
+    request.oauth_token_expiry = signed_in->oauth_token_expiry;
   }
 
   std::vector<CheckRequest> requests = ExpandRequests(request, all);

@@ -439,7 +439,7 @@ class ProviderDb::Directory {
     return dir;
   }
 
-  // Maps path/domains.idx if there is one, else (or when it is malformed:
+  // Reads path/domains.idx if there is one, else (or when it is malformed:
   // a warning) reads the files. Error: path cannot be listed.
   static Result<std::unique_ptr<Directory>> Open(const std::string& path) {
     std::unique_ptr<Directory> dir(new Directory(path));

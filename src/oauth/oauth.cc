@@ -26,6 +26,8 @@
 
 #include "discover/http_fetch.h"
 #include "net/http_client.h"
+#include "protocols/base64.h"
+#include "serve/http.h"
 
 extern char** environ;
 
@@ -51,51 +53,20 @@ Error Bad(std::string message) { return Error::Make(ErrorKind::kProtocol, std::m
 
 bool IsHttps(std::string_view url) { return url.rfind("https://", 0) == 0 && url.size() > 8; }
 
+// RFC 4648 §5 (URL and file name safe alphabet, no padding), as PKCE and JWTs
+// use it, through the standard Base64 of protocols/base64.h.
 std::string Base64Url(const unsigned char* data, size_t size) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  out.reserve((size * 4 + 2) / 3);
-  for (size_t i = 0; i < size; i += 3) {
-    uint32_t n = static_cast<uint32_t>(data[i]) << 16;
-    if (i + 1 < size) n |= static_cast<uint32_t>(data[i + 1]) << 8;
-    if (i + 2 < size) n |= data[i + 2];
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    if (i + 1 < size) out += kAlphabet[(n >> 6) & 63];
-    if (i + 2 < size) out += kAlphabet[n & 63];
-  }
+  std::string out = Base64Encode(std::string_view(reinterpret_cast<const char*>(data), size));
+  for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  while (!out.empty() && out.back() == '=') out.pop_back();
   return out;
 }
 
 std::optional<std::string> Base64UrlDecode(std::string_view text) {
-  std::string out;
-  uint32_t bits = 0;
-  int count = 0;
-  for (char c : text) {
-    int v;
-    if (c >= 'A' && c <= 'Z')
-      v = c - 'A';
-    else if (c >= 'a' && c <= 'z')
-      v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9')
-      v = c - '0' + 52;
-    else if (c == '-' || c == '+')
-      v = 62;
-    else if (c == '_' || c == '/')
-      v = 63;
-    else if (c == '=')
-      break;
-    else
-      return std::nullopt;
-    bits = (bits << 6) | static_cast<uint32_t>(v);
-    count += 6;
-    if (count >= 8) {
-      count -= 8;
-      out += static_cast<char>((bits >> count) & 0xff);
-    }
-  }
-  return out;
+  std::string standard(text);
+  for (char& c : standard) c = c == '-' ? '+' : c == '_' ? '/' : c;
+  while (standard.size() % 4 != 0) standard += '=';
+  return Base64Decode(standard);
 }
 
 std::string RandomToken(size_t bytes) {
@@ -195,45 +166,11 @@ void SendAll(int fd, const std::string& data) {
   }
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string UrlDecode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 &&
-               HexValue(s[i + 2]) >= 0) {
-      out += static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
 // The value of one query parameter of a request target ("/?a=1&b=2").
 std::optional<std::string> QueryParam(std::string_view target, std::string_view name) {
   const size_t q = target.find('?');
   if (q == std::string_view::npos) return std::nullopt;
-  std::string_view query = target.substr(q + 1);
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    const size_t eq = pair.find('=');
-    if (pair.substr(0, eq) == name) {
-      return eq == std::string_view::npos ? std::string() : UrlDecode(pair.substr(eq + 1));
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return std::nullopt;
+  return FormValue(target.substr(q + 1), name);
 }
 
 std::string PageResponse(int status, const std::string& text) {

@@ -13,6 +13,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "report/json_fields.h"
+
 namespace mailscout {
 
 namespace {
@@ -28,9 +30,7 @@ bool Same(const TokenCacheKey& a, const TokenCacheKey& b) {
 }
 
 std::string Field(const Poco::JSON::Object::Ptr& o, const std::string& name) {
-  if (o.isNull() || !o->has(name)) return {};
-  Poco::Dynamic::Var v = o->get(name);
-  return v.isString() ? v.extract<std::string>() : std::string();
+  return json::GetString(o, name).value_or("");
 }
 
 }  // namespace
